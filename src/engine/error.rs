@@ -1,0 +1,59 @@
+//! Why a slip could not be compiled into a checker.
+
+use std::fmt;
+
+/// A slip that is inconsistent or over a limit: no checker, nothing granted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CompileError {
+    /// The slip's format version is not one this build reads.
+    UnsupportedVersion(u32),
+    /// A name is defined twice (`kind`, `name`).
+    Duplicate(&'static str, String),
+    /// A reference names something the slip does not define (`kind`, `name`).
+    Unknown(&'static str, String),
+    /// A wildcard grant is not `*` or `prefix.*`, or carries a scope.
+    BadWildcard(String),
+    /// An implication points at an explicit-only permission, which nothing may imply.
+    ImpliesExplicit(String, String),
+    /// Implication or inheritance loops back on itself at the named entry.
+    Cycle(&'static str, String),
+    /// A count is over its documented limit (`what`, `count`, `max`).
+    TooMany(&'static str, usize, usize),
+}
+
+impl CompileError {
+    /// A stable code for this error, mirrored in JS as `PermslipError.code`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            CompileError::UnsupportedVersion(_) => "unsupported_version",
+            CompileError::Duplicate(..) => "duplicate_name",
+            CompileError::Unknown(..) => "unknown_reference",
+            CompileError::BadWildcard(_) => "bad_wildcard",
+            CompileError::ImpliesExplicit(..) => "implies_explicit",
+            CompileError::Cycle(..) => "cycle",
+            CompileError::TooMany(..) => "limit_exceeded",
+        }
+    }
+}
+
+impl fmt::Display for CompileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CompileError::UnsupportedVersion(v) => write!(f, "unsupported slip version `{v}`"),
+            CompileError::Duplicate(kind, name) => write!(f, "duplicate {kind} `{name}`"),
+            CompileError::Unknown(kind, name) => write!(f, "unknown {kind} `{name}`"),
+            CompileError::BadWildcard(p) => {
+                write!(f, "bad wildcard `{p}`: use `*` or `prefix.*`, without a scope")
+            }
+            CompileError::ImpliesExplicit(from, to) => {
+                write!(f, "`{from}` implies explicit-only permission `{to}`")
+            }
+            CompileError::Cycle(kind, name) => write!(f, "{kind} cycle through `{name}`"),
+            CompileError::TooMany(what, n, max) => {
+                write!(f, "too many {what}: {n} (limit {max})")
+            }
+        }
+    }
+}
+
+impl std::error::Error for CompileError {}

@@ -1,0 +1,202 @@
+//! "Why (not)?": structured explanations. These allocate; checks do not.
+
+use super::{Checker, Explanation, Reason, Source};
+
+impl Checker {
+    /// Explains `can(permission, scope)`.
+    pub fn explain_permission(&self, permission: &str, scope: Option<&str>) -> Explanation {
+        let query = match scope {
+            Some(v) => format!("permission {permission} for `{v}`"),
+            None => format!("permission {permission}"),
+        };
+        let Some(p) = self.perms.get(permission) else {
+            return self.explanation(false, Reason::UnknownPermission, query, format!("unknown permission `{permission}`"));
+        };
+        let i = p as usize;
+        let mut reason = self.perm_reason.get(i).copied().unwrap_or(Reason::NotGranted);
+        let allowed = self.can(permission, scope);
+        if reason.allows() && !allowed {
+            reason = Reason::ScopeNotGranted;
+        }
+        let mut e = self.explanation(allowed, reason, query, String::new());
+        match reason {
+            Reason::Granted | Reason::Admin => {
+                e.via = self.perm_sources.get(i).cloned().unwrap_or_default();
+                e.message = format!("{permission} granted");
+            }
+            Reason::ProductOff => {
+                let product = self
+                    .perm_product
+                    .get(i)
+                    .copied()
+                    .flatten()
+                    .map(|x| self.products.name(x).to_owned());
+                e.message = format!("product {} is off", product.as_deref().unwrap_or("?"));
+                e.product = product;
+            }
+            Reason::Revoked => e.message = format!("{permission} is revoked for this user"),
+            Reason::ScopeNotGranted => {
+                e.via = self.perm_sources.get(i).cloned().unwrap_or_default();
+                e.message = format!("{permission} is not granted for `{}`", scope.unwrap_or(""));
+            }
+            Reason::ExplicitOnly => {
+                e.granted_by = self.roles_granting(permission, true);
+                e.message = format!("{permission} must be enabled explicitly");
+            }
+            _ => {
+                e.granted_by = self.roles_granting(permission, self.perm_explicit.get(i));
+                e.message = format!("missing permission {permission}");
+            }
+        }
+        e
+    }
+
+    /// Explains `can_feature(feature, action)`.
+    pub fn explain_feature(&self, feature: &str, action: &str) -> Explanation {
+        let query = format!("{action} on feature {feature}");
+        let Some(f) = self.features.get(feature) else {
+            return self.explanation(false, Reason::UnknownFeature, query, format!("unknown feature `{feature}`"));
+        };
+        let Some(min) = self.action_min_level(f, action) else {
+            return self.explanation(false, Reason::UnknownAction, query, format!("unknown action `{action}`"));
+        };
+        let fi = f as usize;
+        let held = self.feature_level.get(fi).copied().unwrap_or(0);
+        let held_no_admin = self.feature_level_no_admin.get(fi).copied().unwrap_or(0);
+        let product = self.feature_product.get(fi).copied().flatten();
+        let off = product.is_some_and(|p| !self.product_on.get(p as usize).copied().unwrap_or(false));
+        let via = self.feature_sources.get(fi).cloned().unwrap_or_default();
+        self.level_explanation(query, feature, held, held_no_admin, min, off.then(|| product).flatten(), false, via)
+    }
+
+    /// Explains `can_resource(id, action)`.
+    pub fn explain_resource(&self, id: &str, action: &str) -> Explanation {
+        let query = format!("{action} on {id}");
+        let Some(r) = self.resources.get(id) else {
+            return self.explanation(false, Reason::UnknownResource, query, format!("`{id}` is not visible to this user"));
+        };
+        let ri = r as usize;
+        let f = self.resource_feature.get(ri).copied().unwrap_or(0);
+        let Some(min) = self.action_min_level(f, action) else {
+            return self.explanation(false, Reason::UnknownAction, query, format!("unknown action `{action}`"));
+        };
+        let held = self.resource_level.get(ri).copied().unwrap_or(0);
+        let held_no_admin = self.resource_level_no_admin.get(ri).copied().unwrap_or(0);
+        let product = self.feature_product.get(f as usize).copied().flatten();
+        let off = product.is_some_and(|p| !self.product_on.get(p as usize).copied().unwrap_or(false));
+        let restricted = self.resource_restricted.get(ri).copied().unwrap_or(false);
+        let via = self.resource_sources.get(ri).cloned().unwrap_or_default();
+        self.level_explanation(query, id, held, held_no_admin, min, off.then(|| product).flatten(), restricted, via)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn level_explanation(
+        &self,
+        query: String,
+        target: &str,
+        held: u8,
+        held_no_admin: u8,
+        min: u8,
+        product_off: Option<u32>,
+        restricted: bool,
+        via: Vec<Source>,
+    ) -> Explanation {
+        let allowed = held >= min && min > 0;
+        let reason = if product_off.is_some() {
+            Reason::ProductOff
+        } else if allowed && held_no_admin >= min {
+            Reason::Granted
+        } else if allowed {
+            Reason::Admin
+        } else if restricted && held == 0 {
+            Reason::Restricted
+        } else {
+            Reason::LevelTooLow
+        };
+        let needed = self.level_name(min).map(str::to_owned);
+        let mut e = self.explanation(allowed, reason, query, String::new());
+        e.level = self.level_name(held).map(str::to_owned);
+        e.needed.clone_from(&needed);
+        let needed = needed.unwrap_or_default();
+        match reason {
+            Reason::ProductOff => {
+                let name = product_off.map(|p| self.products.name(p).to_owned());
+                e.message = format!("product {} is off", name.as_deref().unwrap_or("?"));
+                e.product = name;
+            }
+            Reason::Granted => {
+                e.via = via;
+                e.message = format!("{needed} or higher on {target}");
+            }
+            Reason::Admin => {
+                e.via = self.admin_sources();
+                e.message = format!("administrator on {target}");
+            }
+            Reason::Restricted => {
+                e.message = format!("{target} is restricted to its assigned users");
+            }
+            _ => {
+                e.granted_by = self.roles_with_level(target, min);
+                e.message = format!("{needed} needed on {target}");
+            }
+        }
+        e
+    }
+
+    fn explanation(&self, allowed: bool, reason: Reason, query: String, message: String) -> Explanation {
+        Explanation {
+            allowed,
+            reason,
+            query,
+            via: Vec::new(),
+            level: None,
+            needed: None,
+            product: None,
+            granted_by: Vec::new(),
+            message,
+        }
+    }
+
+    fn admin_sources(&self) -> Vec<Source> {
+        self.held_roles
+            .iter()
+            .filter(|(r, _)| self.role_defs.get(*r as usize).is_some_and(|d| d.admin))
+            .map(|(r, via)| Source::Role { role: self.roles.name(*r).to_owned(), via: via.clone() })
+            .collect()
+    }
+
+    /// Role ids that grant `permission` (by name, wildcard, or Administrator unless explicit-only).
+    fn roles_granting(&self, permission: &str, explicit: bool) -> Vec<String> {
+        let mut out = Vec::new();
+        for (i, def) in self.role_defs.iter().enumerate() {
+            let grants = def.grants.iter().any(|g| {
+                g == permission
+                    || (!explicit
+                        && g.strip_suffix('*').is_some_and(|prefix| permission.starts_with(prefix)))
+            });
+            if grants || (def.admin && !explicit) {
+                out.push(self.roles.name(i as u32).to_owned());
+            }
+        }
+        out
+    }
+
+    /// Role ids that give at least `min` on a feature (or on a resource's feature), Administrator
+    /// included.
+    fn roles_with_level(&self, target: &str, min: u8) -> Vec<String> {
+        let feature = self.features.get(target).or_else(|| {
+            self.resources
+                .get(target)
+                .and_then(|r| self.resource_feature.get(r as usize).copied())
+        });
+        let mut out = Vec::new();
+        for (i, def) in self.role_defs.iter().enumerate() {
+            let gives = def.admin
+                || feature.is_some_and(|f| def.levels.iter().any(|(lf, l)| *lf == f && *l >= min));
+            if gives {
+                out.push(self.roles.name(i as u32).to_owned());
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,126 @@
+//! Decisions and their reasons, as values (a deny is not an error).
+
+use serde::Serialize;
+
+/// Why a check was allowed or denied. Serialised in snake_case; the codes are stable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[repr(u8)]
+pub enum Reason {
+    /// Allowed by at least one grant that is not only Administrator.
+    Granted = 0,
+    /// Allowed only because the user is an Administrator.
+    Admin = 1,
+    /// The name is not in the catalogue.
+    UnknownPermission = 2,
+    /// The product is off for the account or the user.
+    ProductOff = 3,
+    /// A per-user revocation removes it.
+    Revoked = 4,
+    /// Explicit-only and nothing names it exactly.
+    ExplicitOnly = 5,
+    /// Granted, but not for the value checked.
+    ScopeNotGranted = 6,
+    /// Nothing grants it.
+    NotGranted = 7,
+    /// The level held is below the level the action needs.
+    LevelTooLow = 8,
+    /// A restricted resource the user is not assigned to.
+    Restricted = 9,
+    /// The feature is not in the model.
+    UnknownFeature = 10,
+    /// The resource is not in the slip (not visible to this user).
+    UnknownResource = 11,
+    /// The action is not in the model's action map.
+    UnknownAction = 12,
+}
+
+impl Reason {
+    /// The stable snake_case code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Reason::Granted => "granted",
+            Reason::Admin => "admin",
+            Reason::UnknownPermission => "unknown_permission",
+            Reason::ProductOff => "product_off",
+            Reason::Revoked => "revoked",
+            Reason::ExplicitOnly => "explicit_only",
+            Reason::ScopeNotGranted => "scope_not_granted",
+            Reason::NotGranted => "not_granted",
+            Reason::LevelTooLow => "level_too_low",
+            Reason::Restricted => "restricted",
+            Reason::UnknownFeature => "unknown_feature",
+            Reason::UnknownResource => "unknown_resource",
+            Reason::UnknownAction => "unknown_action",
+        }
+    }
+
+    /// Whether this reason allows.
+    pub fn allows(self) -> bool {
+        matches!(self, Reason::Granted | Reason::Admin)
+    }
+}
+
+/// Where a grant or level came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Source {
+    /// A role, reached through `via` (`direct`, `base` or `team:ID`).
+    Role {
+        /// Role id.
+        role: String,
+        /// Channel.
+        via: String,
+    },
+    /// A per-user grant or level.
+    User,
+    /// A team's own level.
+    Team {
+        /// Team id.
+        team: String,
+    },
+    /// Implied by another granted permission.
+    Implied {
+        /// The implying permission.
+        by: String,
+    },
+    /// An assignment on the resource (or an inherited one from `resource`).
+    Assignment {
+        /// The resource carrying the assignment.
+        resource: String,
+        /// `user`, `team:ID` or `managed:ID`.
+        via: String,
+    },
+    /// The feature-wide level, reaching the resource through the feature's row rule.
+    Feature {
+        /// Feature id.
+        feature: String,
+    },
+}
+
+/// A structured answer to "why (not)?".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Explanation {
+    /// The decision.
+    pub allowed: bool,
+    /// Its reason code.
+    pub reason: Reason,
+    /// What was asked, e.g. `permission fax.send` or `edit on feature competencies`.
+    pub query: String,
+    /// Where the grant or level came from (empty when denied by a missing grant).
+    pub via: Vec<Source>,
+    /// The level held, for level checks.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<String>,
+    /// The level needed, for level checks.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub needed: Option<String>,
+    /// The product that is off, for `product_off`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub product: Option<String>,
+    /// Roles that would grant what is missing (for `not_granted`, `level_too_low`, `explicit_only`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub granted_by: Vec<String>,
+    /// One human sentence, e.g. `reader needed on competencies`.
+    pub message: String,
+}

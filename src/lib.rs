@@ -1,0 +1,32 @@
+//! permslip: signed, expiring, per-user permission snapshots, checked locally.
+//!
+//! # In scope
+//! - A general permission model (roles, teams, products, scoped and explicit-only permissions,
+//!   feature and resource levels, row rules, restriction, inheritance) — [`model`].
+//! - Slicing one user's part out of a model and directory — `issue` (feature `issue`).
+//! - Signing and verifying that slice as a JWS (EdDSA) snapshot — [`token`], [`snapshot`].
+//! - Compiling a verified slice once and answering checks without allocation — [`engine`].
+//!
+//! # Out of scope
+//! - I/O, clocks and randomness: time, keys and the audience are arguments.
+//! - Storing or fetching snapshots, keys or models.
+//! - Enforcement at the origin: a browser check shapes the user experience; the origin still
+//!   enforces (see the README's SECURITY section).
+#![cfg_attr(
+    test,
+    allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)
+)]
+#![warn(missing_docs)]
+
+extern crate alloc;
+
+pub mod engine;
+#[cfg(feature = "issue")]
+pub mod issue;
+pub mod model;
+pub mod slip;
+pub mod snapshot;
+pub mod token;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm;

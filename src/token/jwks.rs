@@ -1,0 +1,126 @@
+//! The verifier's key set: a standard JWKS (RFC 7517) holding Ed25519 public keys (RFC 8037).
+//!
+//! Several keys may be published at once so an issuer can rotate: publish the new key, start
+//! signing with it, and drop the old one once its last tokens have expired.
+
+use ed25519_dalek::VerifyingKey;
+use serde::de::IgnoredAny;
+use serde::Deserialize;
+
+use super::{base64url, strict_json, TokenError};
+
+/// Ed25519 public keys by key id, each decoded and checked once, when the set is loaded.
+///
+/// Decoding a public key is a point decompression, which costs about as much as a hash of a
+/// few kilobytes; doing it at load keeps it out of every verification.
+#[derive(Debug, Clone)]
+pub struct Jwks {
+    keys: Vec<(String, VerifyingKey)>,
+}
+
+/// One JWK as published; only the members we look at. Others (`n`, `e`, `key_ops`...) are
+/// ignored so a mixed key set with RSA or EC keys still loads.
+#[derive(Deserialize)]
+struct RawKeySet {
+    keys: Vec<RawKey>,
+}
+
+#[derive(Deserialize)]
+struct RawKey {
+    kty: String,
+    #[serde(default)]
+    crv: Option<String>,
+    #[serde(default)]
+    x: Option<String>,
+    #[serde(default)]
+    d: Option<IgnoredAny>,
+    #[serde(default)]
+    kid: Option<String>,
+    #[serde(default)]
+    alg: Option<String>,
+    #[serde(default, rename = "use")]
+    use_: Option<String>,
+}
+
+impl Jwks {
+    /// Parses a JWKS document, e.g. `{"keys":[{"kty":"OKP","crv":"Ed25519","kid":"k1","x":"…"}]}`.
+    ///
+    /// Keys of other types (RSA, EC, X25519...) are skipped, not rejected. Everything that
+    /// suggests a mistake is rejected with [`TokenError::InvalidKeySet`]: duplicate JSON members,
+    /// any key carrying private material (`d`), an Ed25519 key without `kid`, with a malformed
+    /// or weak (small-order) `x`, with an `alg` other than `EdDSA`/`Ed25519` or a `use` other
+    /// than `sig`, two Ed25519 keys with one `kid`, and a set with no Ed25519 key at all.
+    pub fn from_json(json: &str) -> Result<Jwks, TokenError> {
+        let invalid = TokenError::InvalidKeySet;
+        strict_json::check_object(json.as_bytes()).map_err(invalid)?;
+        let raw: RawKeySet =
+            serde_json::from_str(json).map_err(|e| invalid(strict_json::reason(&e)))?;
+
+        let mut keys: Vec<(String, VerifyingKey)> = Vec::new();
+        for key in raw.keys {
+            if key.d.is_some() {
+                // A private key in a published set is a leak; refusing it gets it noticed.
+                return Err(invalid("a key includes private material `d`".into()));
+            }
+            if key.kty != "OKP" || key.crv.as_deref() != Some("Ed25519") {
+                continue;
+            }
+            let Some(kid) = key.kid else {
+                return Err(invalid("an Ed25519 key has no `kid`".into()));
+            };
+            if let Some(alg) = key.alg.as_deref() {
+                // `Ed25519` is the fully-specified name of RFC 9864 for the same algorithm.
+                if alg != "EdDSA" && alg != "Ed25519" {
+                    return Err(invalid(format!(
+                        "key `{kid}` has algorithm `{alg}`, expected `EdDSA`"
+                    )));
+                }
+            }
+            if let Some(use_) = key.use_.as_deref() {
+                if use_ != "sig" {
+                    return Err(invalid(format!("key `{kid}` has use `{use_}`, expected `sig`")));
+                }
+            }
+            let verifying = parse_public_key(&kid, key.x.as_deref())?;
+            if keys.iter().any(|(k, _)| *k == kid) {
+                return Err(invalid(format!("duplicate key id `{kid}`")));
+            }
+            keys.push((kid, verifying));
+        }
+        if keys.is_empty() {
+            return Err(invalid("no Ed25519 signing key".into()));
+        }
+        Ok(Jwks { keys })
+    }
+
+    /// The key ids, in document order.
+    pub fn kids(&self) -> impl Iterator<Item = &str> {
+        self.keys.iter().map(|(kid, _)| kid.as_str())
+    }
+
+    /// The key for `kid`. A linear scan: sets hold a handful of keys.
+    pub(crate) fn get(&self, kid: &str) -> Option<&VerifyingKey> {
+        self.keys.iter().find(|(k, _)| k == kid).map(|(_, key)| key)
+    }
+}
+
+/// Decodes and checks an Ed25519 public key `x` (shared with the issuing side's JWK import).
+pub(crate) fn parse_public_key(kid: &str, x: Option<&str>) -> Result<VerifyingKey, TokenError> {
+    let invalid = TokenError::InvalidKeySet;
+    let Some(x) = x else {
+        return Err(invalid(format!("key `{kid}` has no `x`")));
+    };
+    let bytes = base64url::decode(x)
+        .map_err(|e| invalid(format!("key `{kid}` has an invalid `x`: {e}")))?;
+    let bytes: [u8; 32] = bytes
+        .try_into()
+        .map_err(|_| invalid(format!("key `{kid}` has an `x` that is not 32 bytes")))?;
+    let key = VerifyingKey::from_bytes(&bytes)
+        .map_err(|_| invalid(format!("key `{kid}` is not an Ed25519 public key")))?;
+    // `verify_strict` would refuse every signature under a small-order key anyway; refusing
+    // the key here tells the operator at load instead of failing each token opaquely.
+    if key.is_weak() {
+        return Err(invalid(format!("key `{kid}` is a weak (small-order) key")));
+    }
+    Ok(key)
+}
