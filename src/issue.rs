@@ -12,7 +12,7 @@ use std::fmt;
 use crate::engine::{Checker, CompileError};
 use crate::model::{Directory, Model, User};
 use crate::slip::{
-    Slip, SlipFeature, SlipPermission, SlipResource, SlipResourceGrant, SlipRole, SlipTeam,
+    Catalogue, Slip, SlipFeature, SlipPermission, SlipResource, SlipResourceGrant, SlipRole, SlipTeam,
     SlipUser, SLIP_VERSION,
 };
 
@@ -62,7 +62,63 @@ pub fn validate(model: &Model, directory: &Directory) -> Result<(), IssueError> 
     Ok(())
 }
 
-/// Cuts the slip of `subject` out of a model and directory.
+/// The part of a model every user shares: permissions, roles, levels, features.
+pub fn catalogue_of(model: &Model) -> Catalogue {
+    Catalogue {
+        model: model.name.clone(),
+        products: model.products.iter().map(|p| p.id.clone()).collect(),
+        levels: model.levels.clone(),
+        actions: model.actions.clone(),
+        permissions: model
+            .permissions
+            .iter()
+            .map(|p| SlipPermission {
+                id: p.id.clone(),
+                product: p.product.clone(),
+                implies: p.implies.clone(),
+                explicit: p.explicit,
+            })
+            .collect(),
+        roles: model
+            .roles
+            .iter()
+            .map(|r| SlipRole {
+                id: r.id.clone(),
+                name: r.name.clone(),
+                admin: r.admin,
+                grants: r.grants.clone(),
+                levels: r.levels.clone(),
+            })
+            .collect(),
+        base_role: model.base_role.clone(),
+        features: model
+            .features
+            .iter()
+            .map(|f| SlipFeature {
+                id: f.id.clone(),
+                product: f.product.clone(),
+                rows: f.rows,
+                actions: f.actions.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// [`slip_for`], with the catalogue left out and named by the hash of its signed bundle
+/// (for models whose catalogue would make every snapshot too large for a cookie).
+pub fn slip_for_bundle(
+    model: &Model,
+    directory: &Directory,
+    subject: &str,
+    catalogue_hash: &str,
+) -> Result<Slip, IssueError> {
+    let mut slip = slip_for(model, directory, subject)?;
+    slip.catalogue = None;
+    slip.catalogue_hash = Some(catalogue_hash.to_owned());
+    Ok(slip)
+}
+
+/// Cuts the slip of `subject` out of a model and directory, its catalogue inline.
 pub fn slip_for(model: &Model, directory: &Directory, subject: &str) -> Result<Slip, IssueError> {
     if model.version != 1 {
         return Err(IssueError::UnsupportedModelVersion(model.version));
@@ -121,42 +177,9 @@ pub fn slip_for(model: &Model, directory: &Directory, subject: &str) -> Result<S
 
     let mut slip = Slip {
         v: SLIP_VERSION,
-        model: model.name.clone(),
-        levels: model.levels.clone(),
-        actions: model.actions.clone(),
+        catalogue: Some(catalogue_of(model)),
+        catalogue_hash: None,
         products,
-        permissions: model
-            .permissions
-            .iter()
-            .map(|p| SlipPermission {
-                id: p.id.clone(),
-                product: p.product.clone(),
-                implies: p.implies.clone(),
-                explicit: p.explicit,
-            })
-            .collect(),
-        roles: model
-            .roles
-            .iter()
-            .map(|r| SlipRole {
-                id: r.id.clone(),
-                name: r.name.clone(),
-                admin: r.admin,
-                grants: r.grants.clone(),
-                levels: r.levels.clone(),
-            })
-            .collect(),
-        base_role: model.base_role.clone(),
-        features: model
-            .features
-            .iter()
-            .map(|f| SlipFeature {
-                id: f.id.clone(),
-                product: f.product.clone(),
-                rows: f.rows,
-                actions: f.actions.clone(),
-            })
-            .collect(),
         user: SlipUser {
             id: user.id.clone(),
             name: user.name.clone(),

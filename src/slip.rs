@@ -19,36 +19,23 @@ use crate::model::{Grant, RowRule};
 /// The slip format version this build reads and writes.
 pub const SLIP_VERSION: u32 = 1;
 
-/// One user's compiled-to-be permission slice.
+/// One user's permission slice.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Slip {
     /// Format version; must be [`SLIP_VERSION`].
     pub v: u32,
-    /// Name of the model the slip was cut from.
-    #[serde(default)]
-    pub model: String,
-    /// Level scale, lowest first.
-    #[serde(default)]
-    pub levels: Vec<String>,
-    /// Action → minimum level, model-wide.
-    #[serde(default)]
-    pub actions: BTreeMap<String, String>,
-    /// Product → whether it is on for this user (account enabled and not toggled off).
+    /// The model's catalogue, inline. Exactly one of `catalogue` and `catalogue_hash` is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalogue: Option<Catalogue>,
+    /// The catalogue travels as its own signed bundle: base64url SHA-256 of that bundle's JWS
+    /// payload segment (the exact bytes signed), binding the two together.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalogue_hash: Option<String>,
+    /// Product → whether it is on for this user (account enabled and not toggled off). A
+    /// catalogue product missing here is off.
     #[serde(default)]
     pub products: BTreeMap<String, bool>,
-    /// The permission catalogue.
-    #[serde(default)]
-    pub permissions: Vec<SlipPermission>,
-    /// Roles (all of the model's, so a denial can name the roles that would grant).
-    #[serde(default)]
-    pub roles: Vec<SlipRole>,
-    /// The role everyone has, if the model has one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_role: Option<String>,
-    /// Features.
-    #[serde(default)]
-    pub features: Vec<SlipFeature>,
     /// The subject and what is assigned to them directly.
     pub user: SlipUser,
     /// The teams the user belongs to (the everyone team included).
@@ -57,6 +44,37 @@ pub struct Slip {
     /// Resources that can reach the user, with assignments narrowed to them.
     #[serde(default)]
     pub resources: Vec<SlipResource>,
+}
+
+/// What every user of a model shares: the permission catalogue, roles, levels and features.
+/// Small models travel inline in each slip; large ones as a separately signed bundle.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Catalogue {
+    /// Name of the model.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub model: String,
+    /// Product ids.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub products: Vec<String>,
+    /// Level scale, lowest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub levels: Vec<String>,
+    /// Action → minimum level, model-wide.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub actions: BTreeMap<String, String>,
+    /// The permission catalogue.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub permissions: Vec<SlipPermission>,
+    /// Roles (all of the model's, so a denial can name the roles that would grant).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<SlipRole>,
+    /// The role everyone has, if the model has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_role: Option<String>,
+    /// Features.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub features: Vec<SlipFeature>,
 }
 
 /// A catalogue entry.

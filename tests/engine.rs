@@ -13,9 +13,14 @@ fn slip(v: serde_json::Value) -> Slip {
 fn base() -> serde_json::Value {
     json!({
         "v": 1,
+        "products": {"fax": true, "sign": false},
+        "user": {"id": "u1"},
+        "teams": [],
+        "resources": [],
+        "catalogue": {
+        "products": ["fax", "sign"],
         "levels": ["reader", "editor", "owner"],
         "actions": {"view": "reader", "edit": "editor", "delete": "owner"},
-        "products": {"fax": true, "sign": false},
         "permissions": [
             {"id": "numbers.manage", "implies": ["numbers.access"]},
             {"id": "numbers.access"},
@@ -32,10 +37,8 @@ fn base() -> serde_json::Value {
             {"id": "ai", "grants": ["ai.use"]},
             {"id": "mapper", "levels": {"maps": "editor"}}
         ],
-        "features": [{"id": "maps"}, {"id": "calls", "rows": "own_and_managed"}],
-        "user": {"id": "u1"},
-        "teams": [],
-        "resources": []
+        "features": [{"id": "maps"}, {"id": "calls", "rows": "own_and_managed"}]
+        }
     })
 }
 
@@ -94,7 +97,7 @@ fn explicit_only_is_never_implied_by_admin_or_wildcards() {
 #[test]
 fn implying_an_explicit_permission_is_rejected() {
     let mut v = base();
-    v["permissions"][1]["implies"] = json!(["ai.use"]);
+    v["catalogue"]["permissions"][1]["implies"] = json!(["ai.use"]);
     let err = Checker::compile(&slip(v)).unwrap_err();
     assert!(matches!(err, CompileError::ImpliesExplicit(..)), "{err}");
 }
@@ -102,7 +105,7 @@ fn implying_an_explicit_permission_is_rejected() {
 #[test]
 fn implication_cycles_are_rejected() {
     let mut v = base();
-    v["permissions"][1]["implies"] = json!(["numbers.manage"]);
+    v["catalogue"]["permissions"][1]["implies"] = json!(["numbers.manage"]);
     let err = Checker::compile(&slip(v)).unwrap_err();
     assert_eq!(err.code(), "cycle");
 }
@@ -271,7 +274,7 @@ fn prefix_wildcards_grant_their_prefix_only() {
 fn unsupported_versions_and_duplicates_are_rejected() {
     assert_eq!(Checker::compile(&slip(with(base(), "v", json!(2)))).unwrap_err().code(), "unsupported_version");
     let mut v = base();
-    v["roles"][1]["id"] = json!("admin");
+    v["catalogue"]["roles"][1]["id"] = json!("admin");
     assert_eq!(Checker::compile(&slip(v)).unwrap_err().code(), "duplicate_name");
 }
 
@@ -280,7 +283,9 @@ fn limits_are_enforced_with_a_typed_error() {
     let perms: Vec<_> = (0..permslip::engine::limits::MAX_PERMISSIONS + 1)
         .map(|i| json!({"id": format!("p{i}")}))
         .collect();
-    let err = Checker::compile(&slip(with(base(), "permissions", json!(perms)))).unwrap_err();
+    let mut v = base();
+    v["catalogue"]["permissions"] = json!(perms);
+    let err = Checker::compile(&slip(v)).unwrap_err();
     assert_eq!(err.code(), "limit_exceeded");
 }
 
@@ -317,7 +322,7 @@ fn menus_hide_empty_groups_and_survive_any_depth() {
 #[test]
 fn profile_lists_roles_with_their_channel() {
     let mut v = user(&["member"]);
-    v["base_role"] = json!("mapper");
+    v["catalogue"]["base_role"] = json!("mapper");
     v["teams"] = json!([{"id": "all", "roles": ["ai"]}]);
     let p = compile(v).profile();
     let roles: Vec<_> = p.roles.iter().map(|r| (r.role.as_str(), r.via.as_str())).collect();

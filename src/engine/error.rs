@@ -19,6 +19,10 @@ pub enum CompileError {
     Cycle(&'static str, String),
     /// A count is over its documented limit (`what`, `count`, `max`).
     TooMany(&'static str, usize, usize),
+    /// The slip names a separately signed catalogue, and none was given.
+    MissingCatalogue,
+    /// The catalogue given is not the one the slip was issued against.
+    CatalogueMismatch,
 }
 
 impl CompileError {
@@ -32,6 +36,8 @@ impl CompileError {
             CompileError::ImpliesExplicit(..) => "implies_explicit",
             CompileError::Cycle(..) => "cycle",
             CompileError::TooMany(..) => "limit_exceeded",
+            CompileError::MissingCatalogue => "missing_catalogue",
+            CompileError::CatalogueMismatch => "catalogue_mismatch",
         }
     }
 }
@@ -51,6 +57,12 @@ impl fmt::Display for CompileError {
             CompileError::Cycle(kind, name) => write!(f, "{kind} cycle through `{name}`"),
             CompileError::TooMany(what, n, max) => {
                 write!(f, "too many {what}: {n} (limit {max})")
+            }
+            CompileError::MissingCatalogue => {
+                write!(f, "the slip names a separate catalogue and none was given")
+            }
+            CompileError::CatalogueMismatch => {
+                write!(f, "the catalogue is not the one the slip was issued against")
             }
         }
     }

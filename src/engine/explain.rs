@@ -9,7 +9,7 @@ impl Checker {
             Some(v) => format!("permission {permission} for `{v}`"),
             None => format!("permission {permission}"),
         };
-        let Some(p) = self.perms.get(permission) else {
+        let Some(p) = self.cat.perms.get(permission) else {
             return self.explanation(false, Reason::UnknownPermission, query, format!("unknown permission `{permission}`"));
         };
         let i = p as usize;
@@ -26,11 +26,11 @@ impl Checker {
             }
             Reason::ProductOff => {
                 let product = self
-                    .perm_product
+                    .cat.perm_product
                     .get(i)
                     .copied()
                     .flatten()
-                    .map(|x| self.products.name(x).to_owned());
+                    .map(|x| self.cat.products.name(x).to_owned());
                 e.message = format!("product {} is off", product.as_deref().unwrap_or("?"));
                 e.product = product;
             }
@@ -44,7 +44,7 @@ impl Checker {
                 e.message = format!("{permission} must be enabled explicitly");
             }
             _ => {
-                e.granted_by = self.roles_granting(permission, self.perm_explicit.get(i));
+                e.granted_by = self.roles_granting(permission, self.cat.perm_explicit.get(i));
                 e.message = format!("missing permission {permission}");
             }
         }
@@ -54,7 +54,7 @@ impl Checker {
     /// Explains `can_feature(feature, action)`.
     pub fn explain_feature(&self, feature: &str, action: &str) -> Explanation {
         let query = format!("{action} on feature {feature}");
-        let Some(f) = self.features.get(feature) else {
+        let Some(f) = self.cat.features.get(feature) else {
             return self.explanation(false, Reason::UnknownFeature, query, format!("unknown feature `{feature}`"));
         };
         let Some(min) = self.action_min_level(f, action) else {
@@ -63,7 +63,7 @@ impl Checker {
         let fi = f as usize;
         let held = self.feature_level.get(fi).copied().unwrap_or(0);
         let held_no_admin = self.feature_level_no_admin.get(fi).copied().unwrap_or(0);
-        let product = self.feature_product.get(fi).copied().flatten();
+        let product = self.cat.feature_product.get(fi).copied().flatten();
         let off = product.is_some_and(|p| !self.product_on.get(p as usize).copied().unwrap_or(false));
         let via = self.feature_sources.get(fi).cloned().unwrap_or_default();
         self.level_explanation(query, feature, held, held_no_admin, min, off.then(|| product).flatten(), false, via)
@@ -82,7 +82,7 @@ impl Checker {
         };
         let held = self.resource_level.get(ri).copied().unwrap_or(0);
         let held_no_admin = self.resource_level_no_admin.get(ri).copied().unwrap_or(0);
-        let product = self.feature_product.get(f as usize).copied().flatten();
+        let product = self.cat.feature_product.get(f as usize).copied().flatten();
         let off = product.is_some_and(|p| !self.product_on.get(p as usize).copied().unwrap_or(false));
         let restricted = self.resource_restricted.get(ri).copied().unwrap_or(false);
         let via = self.resource_sources.get(ri).cloned().unwrap_or_default();
@@ -120,7 +120,7 @@ impl Checker {
         let needed = needed.unwrap_or_default();
         match reason {
             Reason::ProductOff => {
-                let name = product_off.map(|p| self.products.name(p).to_owned());
+                let name = product_off.map(|p| self.cat.products.name(p).to_owned());
                 e.message = format!("product {} is off", name.as_deref().unwrap_or("?"));
                 e.product = name;
             }
@@ -160,22 +160,23 @@ impl Checker {
     fn admin_sources(&self) -> Vec<Source> {
         self.held_roles
             .iter()
-            .filter(|(r, _)| self.role_defs.get(*r as usize).is_some_and(|d| d.admin))
-            .map(|(r, via)| Source::Role { role: self.roles.name(*r).to_owned(), via: via.clone() })
+            .filter(|(r, _)| self.cat.role_defs.get(*r as usize).is_some_and(|d| d.admin))
+            .map(|(r, via)| Source::Role { role: self.cat.roles.name(*r).to_owned(), via: via.clone() })
             .collect()
     }
 
     /// Role ids that grant `permission` (by name, wildcard, or Administrator unless explicit-only).
     fn roles_granting(&self, permission: &str, explicit: bool) -> Vec<String> {
         let mut out = Vec::new();
-        for (i, def) in self.role_defs.iter().enumerate() {
+        for (i, def) in self.cat.role_defs.iter().enumerate() {
             let grants = def.grants.iter().any(|g| {
-                g == permission
+                let p = g.permission();
+                p == permission
                     || (!explicit
-                        && g.strip_suffix('*').is_some_and(|prefix| permission.starts_with(prefix)))
+                        && p.strip_suffix('*').is_some_and(|prefix| permission.starts_with(prefix)))
             });
             if grants || (def.admin && !explicit) {
-                out.push(self.roles.name(i as u32).to_owned());
+                out.push(self.cat.roles.name(i as u32).to_owned());
             }
         }
         out
@@ -184,17 +185,17 @@ impl Checker {
     /// Role ids that give at least `min` on a feature (or on a resource's feature), Administrator
     /// included.
     fn roles_with_level(&self, target: &str, min: u8) -> Vec<String> {
-        let feature = self.features.get(target).or_else(|| {
+        let feature = self.cat.features.get(target).or_else(|| {
             self.resources
                 .get(target)
                 .and_then(|r| self.resource_feature.get(r as usize).copied())
         });
         let mut out = Vec::new();
-        for (i, def) in self.role_defs.iter().enumerate() {
+        for (i, def) in self.cat.role_defs.iter().enumerate() {
             let gives = def.admin
                 || feature.is_some_and(|f| def.levels.iter().any(|(lf, l)| *lf == f && *l >= min));
             if gives {
-                out.push(self.roles.name(i as u32).to_owned());
+                out.push(self.cat.roles.name(i as u32).to_owned());
             }
         }
         out

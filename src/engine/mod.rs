@@ -9,6 +9,7 @@
 //! signature first; [`Checker::compile`] is public for the issuer and for tests.
 
 mod bitset;
+mod catalogue;
 mod compile;
 mod error;
 mod explain;
@@ -18,10 +19,13 @@ mod names;
 mod profile;
 mod reason;
 
+pub use catalogue::CompiledCatalogue;
 pub use error::CompileError;
 pub use menu::MenuError;
 pub use profile::{EffectivePermission, FeatureLevel, Profile, RoleAssignment, TeamRef};
 pub use reason::{Explanation, Reason, Source};
+
+use std::sync::Arc;
 
 use bitset::BitSet;
 use names::Names;
@@ -42,16 +46,12 @@ const KIND_ALL_SCOPES: u32 = 4;
 /// One user's compiled permissions. Immutable; cheap to query from many places.
 #[derive(Debug, Clone)]
 pub struct Checker {
+    cat: Arc<CompiledCatalogue>,
     subject: String,
     subject_name: String,
     is_admin: bool,
-
-    products: Names,
     product_on: Vec<bool>,
 
-    perms: Names,
-    perm_product: Vec<Option<u32>>,
-    perm_explicit: BitSet,
     allow_any: BitSet,
     allow_all_scopes: BitSet,
     perm_reason: Vec<Reason>,
@@ -59,19 +59,10 @@ pub struct Checker {
     perm_scopes: Vec<Vec<u32>>,
     scope_values: Names,
 
-    roles: Names,
-    role_defs: Vec<compile::RoleInfo>,
     held_roles: Vec<(u32, String)>,
     teams: Vec<(String, String)>,
     manages: Vec<String>,
 
-    levels: Names,
-    actions: Names,
-    action_min: Vec<u8>,
-
-    features: Names,
-    feature_product: Vec<Option<u32>>,
-    feature_actions: Vec<Vec<(u32, u8)>>,
     feature_level: Vec<u8>,
     feature_level_no_admin: Vec<u8>,
     feature_sources: Vec<Vec<Source>>,
@@ -98,7 +89,7 @@ impl Checker {
     /// May the user do `permission`, for `scope` if given (any value otherwise)?
     #[inline]
     pub fn can(&self, permission: &str, scope: Option<&str>) -> bool {
-        let Some(p) = self.perms.get(permission) else {
+        let Some(p) = self.cat.perms.get(permission) else {
             return false;
         };
         match scope {
@@ -123,7 +114,7 @@ impl Checker {
     /// Resolves a permission (and optional scope value) to a handle for [`Checker::check`].
     /// Unknown permissions resolve to [`HANDLE_DENY`]. Handles belong to this checker.
     pub fn permission_handle(&self, permission: &str, scope: Option<&str>) -> u32 {
-        let Some(p) = self.perms.get(permission) else {
+        let Some(p) = self.cat.perms.get(permission) else {
             return HANDLE_DENY;
         };
         match scope {
@@ -138,7 +129,7 @@ impl Checker {
 
     /// Resolves "at least `level` on `feature`" to a handle (`None` level: the lowest).
     pub fn feature_handle(&self, feature: &str, level: Option<&str>) -> u32 {
-        match (self.features.get(feature), self.level_value(level)) {
+        match (self.cat.features.get(feature), self.level_value(level)) {
             (Some(f), Some(l)) => (KIND_FEATURE << KIND_SHIFT) | (f << 4) | u32::from(l),
             _ => HANDLE_DENY,
         }
@@ -193,7 +184,7 @@ impl Checker {
 
     /// The level held on a feature as a number: 0 none, 1 the lowest level, and so on.
     pub fn feature_level(&self, feature: &str) -> u8 {
-        self.features
+        self.cat.features
             .get(feature)
             .and_then(|f| self.feature_level.get(f as usize).copied())
             .unwrap_or(0)
@@ -209,13 +200,13 @@ impl Checker {
 
     /// The name of a level number (`None` for 0 or out of range).
     pub fn level_name(&self, level: u8) -> Option<&str> {
-        (level > 0 && usize::from(level) <= self.levels.len())
-            .then(|| self.levels.name(u32::from(level) - 1))
+        (level > 0 && usize::from(level) <= self.cat.levels.len())
+            .then(|| self.cat.levels.name(u32::from(level) - 1))
     }
 
     /// The level scale, lowest first.
     pub fn level_names(&self) -> impl Iterator<Item = &str> {
-        self.levels.iter()
+        self.cat.levels.iter()
     }
 
     /// Whether the user sees a feature (holds at least the lowest level on it).
@@ -225,7 +216,7 @@ impl Checker {
 
     /// May the user do `action` on a feature?
     pub fn can_feature(&self, feature: &str, action: &str) -> bool {
-        let Some(f) = self.features.get(feature) else {
+        let Some(f) = self.cat.features.get(feature) else {
             return false;
         };
         match self.action_min_level(f, action) {
@@ -250,7 +241,7 @@ impl Checker {
 
     /// The resources of a feature the user may do `action` on, in slip order.
     pub fn list(&self, feature: &str, action: &str) -> Vec<&str> {
-        let Some(f) = self.features.get(feature) else {
+        let Some(f) = self.cat.features.get(feature) else {
             return Vec::new();
         };
         let Some(min) = self.action_min_level(f, action) else {
@@ -267,22 +258,22 @@ impl Checker {
 
     /// The minimum level for an action on a feature: the feature's override, else the model's.
     fn action_min_level(&self, feature: u32, action: &str) -> Option<u8> {
-        let a = self.actions.get(action)?;
+        let a = self.cat.actions.get(action)?;
         let overridden = self
-            .feature_actions
+            .cat.feature_actions
             .get(feature as usize)
             .and_then(|overrides| overrides.iter().find(|(id, _)| *id == a));
         match overridden {
             Some((_, min)) => Some(*min),
-            None => self.action_min.get(a as usize).copied(),
+            None => self.cat.action_min.get(a as usize).copied().filter(|m| *m > 0),
         }
     }
 
     /// A level name → number; `None` name means the lowest level (1).
     fn level_value(&self, level: Option<&str>) -> Option<u8> {
         match level {
-            None => (self.levels.len() > 0).then_some(1),
-            Some(name) => self.levels.get(name).map(|i| (i + 1) as u8),
+            None => (self.cat.levels.len() > 0).then_some(1),
+            Some(name) => self.cat.levels.get(name).map(|i| (i + 1) as u8),
         }
     }
 }

@@ -75,9 +75,9 @@ impl Checker {
             .held_roles
             .iter()
             .filter_map(|(r, via)| {
-                let def = self.role_defs.get(*r as usize)?;
+                let def = self.cat.role_defs.get(*r as usize)?;
                 Some(RoleAssignment {
-                    role: self.roles.name(*r).to_owned(),
+                    role: self.cat.roles.name(*r).to_owned(),
                     name: def.name.clone(),
                     via: via.clone(),
                     admin: def.admin,
@@ -89,7 +89,7 @@ impl Checker {
             .iter()
             .map(|(id, name)| TeamRef { id: id.clone(), name: name.clone() })
             .collect();
-        let permissions = (0..self.perms.len())
+        let permissions = (0..self.cat.perms.len())
             .filter(|i| self.allow_any.get(*i))
             .map(|i| {
                 let scopes = (!self.allow_all_scopes.get(i)).then(|| {
@@ -99,7 +99,7 @@ impl Checker {
                         .unwrap_or_default()
                 });
                 EffectivePermission {
-                    permission: self.perms.name(i as u32).to_owned(),
+                    permission: self.cat.perms.name(i as u32).to_owned(),
                     scopes,
                     via: self.perm_sources.get(i).cloned().unwrap_or_default(),
                 }
@@ -111,7 +111,7 @@ impl Checker {
             .enumerate()
             .filter_map(|(i, l)| {
                 Some(FeatureLevel {
-                    feature: self.features.name(i as u32).to_owned(),
+                    feature: self.cat.features.name(i as u32).to_owned(),
                     level: self.level_name(*l)?.to_owned(),
                     via: self.feature_sources.get(i).cloned().unwrap_or_default(),
                 })

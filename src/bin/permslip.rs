@@ -1,0 +1,381 @@
+//! `permslip`: issue, verify and query signed permission snapshots from the command line.
+//!
+//! Exit codes: 0 success or allow, 1 deny, 2 usage error, 3 could not decide (bad input,
+//! invalid or expired snapshot). Errors go to stderr as one line.
+
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use clap::{Args, Parser, Subcommand};
+use permslip::engine::Explanation;
+use permslip::issue::slip_for;
+use permslip::model::{Directory, Model, NavItem};
+use permslip::slip::SLIP_VERSION;
+use permslip::snapshot::Snapshot;
+use permslip::token::{base64url, jwks_json, sign, Audience, Claims, Jwks, SigningKey, VerifyOptions};
+
+const EXIT_DENY: u8 = 1;
+const EXIT_ERROR: u8 = 3;
+
+#[derive(Parser)]
+#[command(name = "permslip", version, about = "Signed, expiring, per-user permission snapshots")]
+#[command(after_help = "Exit codes: 0 success/allow, 1 deny, 2 usage error, 3 error (invalid input or snapshot).")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create an Ed25519 signing key: private JWK to --out (or stdout), public JWKS to --jwks.
+    Keygen {
+        /// Key id (`kid`) written into every token this key signs.
+        #[arg(long)]
+        kid: String,
+        /// File for the private JWK (keep it secret). Default: stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// File for the public JWKS. Default: not written.
+        #[arg(long)]
+        jwks: Option<PathBuf>,
+    },
+    /// Issue a signed snapshot for one user (to stdout) or for every user (--out-dir).
+    Issue(IssueArgs),
+    /// Verify a snapshot and print its claims summary as JSON.
+    Verify(VerifyArgs),
+    /// Answer one check: prints `allow` or `deny <reason>`; exit 0 allow, 1 deny.
+    Check {
+        #[command(flatten)]
+        verify: VerifyArgs,
+        #[command(flatten)]
+        query: Query,
+    },
+    /// Explain one check as JSON; exit 0 allow, 1 deny.
+    Explain {
+        #[command(flatten)]
+        verify: VerifyArgs,
+        #[command(flatten)]
+        query: Query,
+    },
+    /// Print a verified snapshot's profile (roles, teams, permissions with provenance) and, with
+    /// --menu, the visible navigation ids. Without --jwks, decode only and mark it unverified.
+    Inspect {
+        /// Token, `-` for stdin, or @FILE.
+        token: String,
+        /// JWKS file; without it the token is decoded, not verified.
+        #[arg(long)]
+        jwks: Option<PathBuf>,
+        /// Expected audience (with --jwks).
+        #[arg(long, default_value = "permslip-demo")]
+        aud: String,
+        /// Current time in Unix seconds. Default: the system clock.
+        #[arg(long)]
+        now: Option<u64>,
+        /// A model file whose `nav` tree is filtered for this user.
+        #[arg(long)]
+        menu: Option<PathBuf>,
+    },
+}
+
+#[derive(Args)]
+struct IssueArgs {
+    /// Model file (JSON).
+    #[arg(long)]
+    model: PathBuf,
+    /// Directory file (JSON).
+    #[arg(long)]
+    directory: PathBuf,
+    /// Private JWK file of the signing key.
+    #[arg(long)]
+    key: PathBuf,
+    /// User id to issue for (prints the token).
+    #[arg(long, conflicts_with = "out_dir", required_unless_present = "out_dir")]
+    subject: Option<String>,
+    /// Issue for every user of the directory into DIR/<user>.jwt.
+    #[arg(long)]
+    out_dir: Option<PathBuf>,
+    /// Issuer (`iss`).
+    #[arg(long, default_value = "permslip-demo-issuer")]
+    iss: String,
+    /// Audience (`aud`).
+    #[arg(long, default_value = "permslip-demo")]
+    aud: String,
+    /// Lifetime in seconds.
+    #[arg(long, default_value_t = 900)]
+    ttl: u64,
+    /// Issue time in Unix seconds. Default: the system clock.
+    #[arg(long)]
+    now: Option<u64>,
+    /// Monotonic serial for anti-rollback. Default: the issue time.
+    #[arg(long)]
+    serial: Option<u64>,
+}
+
+#[derive(Args)]
+struct VerifyArgs {
+    /// Token, `-` for stdin, or @FILE.
+    token: String,
+    /// JWKS file with the issuer's public keys.
+    #[arg(long)]
+    jwks: PathBuf,
+    /// Expected audience.
+    #[arg(long, default_value = "permslip-demo")]
+    aud: String,
+    /// Expected issuer. Default: any.
+    #[arg(long)]
+    iss: Option<String>,
+    /// Expected subject. Default: any.
+    #[arg(long)]
+    sub: Option<String>,
+    /// Current time in Unix seconds. Default: the system clock.
+    #[arg(long)]
+    now: Option<u64>,
+    /// Clock leeway in seconds.
+    #[arg(long, default_value_t = permslip::token::DEFAULT_LEEWAY)]
+    leeway: u64,
+    /// Minimum serial accepted (anti-rollback).
+    #[arg(long, default_value_t = 0)]
+    min_serial: u64,
+}
+
+#[derive(Args)]
+#[group(required = true, multiple = false, id = "what")]
+struct Query {
+    /// Permission id to check.
+    #[arg(long, group = "what")]
+    permission: Option<String>,
+    /// Scope value for --permission.
+    #[arg(long, requires = "permission")]
+    scope: Option<String>,
+    /// Feature to check --action on.
+    #[arg(long, group = "what")]
+    feature: Option<String>,
+    /// Resource id to check --action on.
+    #[arg(long, group = "what")]
+    resource: Option<String>,
+    /// Action for --feature / --resource.
+    #[arg(long)]
+    action: Option<String>,
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(code) => ExitCode::from(code),
+        Err(message) => {
+            eprintln!("permslip: {message}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<u8, String> {
+    match cli.command {
+        Command::Keygen { kid, out, jwks } => keygen(&kid, out.as_deref(), jwks.as_deref()),
+        Command::Issue(args) => issue(&args),
+        Command::Verify(args) => {
+            let snapshot = load(&args)?;
+            println!("{}", summary(&snapshot));
+            Ok(0)
+        }
+        Command::Check { verify, query } => {
+            let e = explain(&load(&verify)?, &query)?;
+            if e.allowed {
+                println!("allow");
+            } else {
+                println!("deny {}", e.reason.code());
+            }
+            Ok(if e.allowed { 0 } else { EXIT_DENY })
+        }
+        Command::Explain { verify, query } => {
+            let e = explain(&load(&verify)?, &query)?;
+            println!("{}", to_json(&e)?);
+            Ok(if e.allowed { 0 } else { EXIT_DENY })
+        }
+        Command::Inspect { token, jwks, aud, now, menu } => {
+            inspect(&token, jwks.as_deref(), &aud, now, menu.as_deref())
+        }
+    }
+}
+
+fn keygen(kid: &str, out: Option<&Path>, jwks: Option<&Path>) -> Result<u8, String> {
+    let mut seed = [0u8; 32];
+    fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut seed))
+        .map_err(|e| format!("cannot read randomness: {e}"))?;
+    let key = SigningKey::from_seed(kid, &seed);
+    match out {
+        Some(path) => write_private(path, &key.to_private_jwk())?,
+        None => println!("{}", key.to_private_jwk()),
+    }
+    if let Some(path) = jwks {
+        write(path, &jwks_json(&[&key]))?;
+    }
+    Ok(0)
+}
+
+fn issue(args: &IssueArgs) -> Result<u8, String> {
+    let model: Model = read_json(&args.model)?;
+    let directory: Directory = read_json(&args.directory)?;
+    let key = SigningKey::from_jwk(&read(&args.key)?)
+        .map_err(|e| format!("`{}`: {e}", args.key.display()))?;
+    let now = args.now.unwrap_or_else(system_now);
+    let token_for = |subject: &str| -> Result<String, String> {
+        let slip = slip_for(&model, &directory, subject).map_err(|e| e.to_string())?;
+        let claims = Claims {
+            iss: args.iss.clone(),
+            sub: subject.to_owned(),
+            aud: Audience::One(args.aud.clone()),
+            iat: now,
+            nbf: Some(now),
+            exp: now.saturating_add(args.ttl),
+            jti: None,
+            serial: args.serial.unwrap_or(now),
+            psv: SLIP_VERSION,
+            slip,
+        };
+        Ok(sign(&claims, &key))
+    };
+    match (&args.subject, &args.out_dir) {
+        (Some(subject), _) => println!("{}", token_for(subject)?),
+        (None, Some(dir)) => {
+            fs::create_dir_all(dir).map_err(|e| format!("`{}`: {e}", dir.display()))?;
+            for user in &directory.users {
+                let path = dir.join(format!("{}.jwt", user.id));
+                write(&path, &token_for(&user.id)?)?;
+                eprintln!("{}", path.display());
+            }
+        }
+        (None, None) => return Err("give --subject or --out-dir".into()),
+    }
+    Ok(0)
+}
+
+fn load(args: &VerifyArgs) -> Result<Snapshot, String> {
+    let token = token_arg(&args.token)?;
+    let jwks = Jwks::from_json(&read(&args.jwks)?)
+        .map_err(|e| format!("`{}`: {e}", args.jwks.display()))?;
+    let mut opts = VerifyOptions::new(args.aud.clone(), args.now.unwrap_or_else(system_now));
+    opts.issuer.clone_from(&args.iss);
+    opts.subject.clone_from(&args.sub);
+    opts.leeway = args.leeway;
+    opts.min_serial = args.min_serial;
+    Snapshot::verify(&token, &jwks, &opts).map_err(|e| format!("{e} ({})", e.code()))
+}
+
+fn explain(snapshot: &Snapshot, q: &Query) -> Result<Explanation, String> {
+    let c = snapshot.checker();
+    let action = || q.action.as_deref().ok_or("--action is required with --feature and --resource");
+    if let Some(p) = &q.permission {
+        Ok(c.explain_permission(p, q.scope.as_deref()))
+    } else if let Some(f) = &q.feature {
+        Ok(c.explain_feature(f, action()?))
+    } else if let Some(r) = &q.resource {
+        Ok(c.explain_resource(r, action()?))
+    } else {
+        Err("give --permission, --feature or --resource".into())
+    }
+}
+
+fn inspect(token: &str, jwks: Option<&Path>, aud: &str, now: Option<u64>, menu: Option<&Path>) -> Result<u8, String> {
+    let token = token_arg(token)?;
+    let Some(jwks) = jwks else {
+        // Decoding without verifying is for debugging only: say so in the output.
+        let mut parts = token.split('.');
+        let mut decode = |what: &str| -> Result<serde_json::Value, String> {
+            let part = parts.next().ok_or(format!("no {what} part"))?;
+            let bytes = base64url::decode(part).map_err(|e| format!("{what}: {e}"))?;
+            serde_json::from_slice(&bytes).map_err(|e| format!("{what}: {e}"))
+        };
+        let header = decode("header")?;
+        let claims = decode("payload")?;
+        println!("{}", serde_json::json!({"verified": false, "header": header, "claims": claims}));
+        return Ok(0);
+    };
+    let args = VerifyArgs {
+        token,
+        jwks: jwks.to_path_buf(),
+        aud: aud.to_owned(),
+        iss: None,
+        sub: None,
+        now,
+        leeway: permslip::token::DEFAULT_LEEWAY,
+        min_serial: 0,
+    };
+    let snapshot = load(&args)?;
+    let mut out = serde_json::json!({
+        "verified": true,
+        "snapshot": summary(&snapshot),
+        "profile": snapshot.checker().profile(),
+    });
+    if let Some(path) = menu {
+        let model: Model = read_json(path)?;
+        let nav: &[NavItem] = &model.nav;
+        let ids = snapshot.checker().visible_menu_ids(nav).map_err(|e| e.to_string())?;
+        out["menu"] = serde_json::json!(ids);
+    }
+    println!("{out}");
+    Ok(0)
+}
+
+fn summary(s: &Snapshot) -> serde_json::Value {
+    serde_json::json!({
+        "iss": s.issuer(),
+        "sub": s.subject(),
+        "aud": s.audience().iter().collect::<Vec<_>>(),
+        "iat": s.issued_at(),
+        "nbf": s.not_before(),
+        "exp": s.expires_at(),
+        "serial": s.serial(),
+        "kid": s.kid(),
+    })
+}
+
+fn token_arg(arg: &str) -> Result<String, String> {
+    let raw = if arg == "-" {
+        let mut s = String::new();
+        std::io::stdin().read_to_string(&mut s).map_err(|e| format!("stdin: {e}"))?;
+        s
+    } else if let Some(path) = arg.strip_prefix('@') {
+        read(Path::new(path))?
+    } else {
+        arg.to_owned()
+    };
+    Ok(raw.trim().to_owned())
+}
+
+fn system_now() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+fn read(path: &Path) -> Result<String, String> {
+    fs::read_to_string(path).map_err(|e| format!("`{}`: {e}", path.display()))
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, String> {
+    serde_json::from_str(&read(path)?).map_err(|e| format!("`{}`: {e}", path.display()))
+}
+
+fn write(path: &Path, contents: &str) -> Result<(), String> {
+    fs::write(path, format!("{contents}\n")).map_err(|e| format!("`{}`: {e}", path.display()))
+}
+
+/// Writes a secret readable by its owner only.
+fn write_private(path: &Path, contents: &str) -> Result<(), String> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .and_then(|mut f| f.write_all(format!("{contents}\n").as_bytes()))
+        .map_err(|e| format!("`{}`: {e}", path.display()))
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, String> {
+    serde_json::to_string(value).map_err(|e| e.to_string())
+}

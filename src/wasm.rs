@@ -1,0 +1,301 @@
+//! JavaScript bindings, compiled for wasm32 only. Internal to the npm package: `pkg/src/core.js`
+//! wraps them into the public JS API, so names here are for that wrapper, not for users.
+//!
+//! This layer only converts types, maps errors and names things. Two conventions keep calls
+//! cheap (see `pkg/README.md` for the measured costs):
+//! - A call takes at most one string. Two names travel as one string plus the length of the
+//!   first in UTF-16 code units (what JS's `.length` counts); [`NO_SECOND`] means "no second
+//!   name" (an unscoped permission, a level left at its default).
+//! - Answers are numbers and booleans. What is naturally a structure (explanations, profile,
+//!   lists) is serialised to JSON once and parsed by the wrapper; no check serialises anything.
+//!
+//! Errors are JS `Error`s carrying the stable Rust `code()` as a `code` property; the wrapper
+//! rethrows them as `PermslipError`.
+
+use std::fmt::Display;
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use crate::engine::{Checker, HANDLE_DENY};
+use crate::snapshot::Snapshot;
+use crate::token::{Jwks, VerifyOptions};
+
+/// The split length that means "there is no second name".
+const NO_SECOND: u32 = u32::MAX;
+
+/// A JS `Error` with a stable `code` property.
+fn error(code: &str, message: impl Display) -> JsValue {
+    let e = js_sys::Error::new(&message.to_string());
+    // Setting a property on a fresh, unfrozen Error cannot fail; if it somehow did, the wrapper
+    // reports the error under the `internal` code rather than losing it.
+    let _ = js_sys::Reflect::set(&e, &JsValue::from_str("code"), &JsValue::from_str(code));
+    e.into()
+}
+
+/// Splits `joined` after its first `first_len` UTF-16 code units. `None` when the split falls
+/// inside a character, which no name the wrapper sends can cause except lone surrogates (which
+/// name nothing, so the caller denies).
+fn split_utf16(joined: &str, first_len: u32) -> Option<(&str, &str)> {
+    let mut units = 0u32;
+    for (i, c) in joined.char_indices() {
+        if units == first_len {
+            return Some(joined.split_at(i));
+        }
+        if units > first_len {
+            return None;
+        }
+        units = units.saturating_add(c.len_utf16() as u32);
+    }
+    (units == first_len).then_some((joined, ""))
+}
+
+/// `(first, Some(second))`, or `(joined, None)` for [`NO_SECOND`].
+fn pair(joined: &str, first_len: u32) -> Option<(&str, Option<&str>)> {
+    if first_len == NO_SECOND {
+        return Some((joined, None));
+    }
+    split_utf16(joined, first_len).map(|(a, b)| (a, Some(b)))
+}
+
+/// JSON for the wrapper to `JSON.parse`. The serialised types hold only strings, booleans and
+/// sequences, so this cannot fail; the error path exists to avoid a panic all the same.
+fn json<T: Serialize>(value: &T) -> Result<String, JsValue> {
+    serde_json::to_string(value).map_err(|e| error("internal", e))
+}
+
+/// A parsed, checked JWKS. Parse once and reuse: decoding each Ed25519 key costs.
+#[wasm_bindgen]
+pub struct WasmKeySet {
+    jwks: Jwks,
+}
+
+#[wasm_bindgen]
+impl WasmKeySet {
+    /// Parses a JWKS document (a JSON string).
+    pub fn parse(json: &str) -> Result<WasmKeySet, JsValue> {
+        Jwks::from_json(json)
+            .map(|jwks| WasmKeySet { jwks })
+            .map_err(|e| error(e.code(), e))
+    }
+
+    /// The key ids, in document order.
+    pub fn kids(&self) -> Vec<String> {
+        self.jwks.kids().map(str::to_owned).collect()
+    }
+}
+
+/// A whole-number option from JS: the wrapper has validated it; anything else becomes 0.
+fn whole(x: f64) -> u64 {
+    if x.is_finite() && x > 0.0 {
+        // Saturating float-to-int conversion.
+        x as u64
+    } else {
+        0
+    }
+}
+
+/// Verifies a snapshot token and compiles it. `now` is in Unix seconds.
+#[allow(clippy::too_many_arguments)]
+#[wasm_bindgen]
+pub fn load(
+    token: &str,
+    keys: &WasmKeySet,
+    audience: &str,
+    issuer: Option<String>,
+    subject: Option<String>,
+    now: f64,
+    leeway: f64,
+    min_serial: f64,
+    max_token_bytes: f64,
+) -> Result<WasmChecker, JsValue> {
+    let mut opts = VerifyOptions::new(audience, whole(now));
+    opts.issuer = issuer;
+    opts.subject = subject;
+    opts.leeway = whole(leeway);
+    opts.min_serial = whole(min_serial);
+    opts.max_token_bytes = usize::try_from(whole(max_token_bytes)).unwrap_or(usize::MAX);
+    Snapshot::verify(token, &keys.jwks, &opts)
+        .map(|snapshot| WasmChecker { snapshot })
+        .map_err(|e| error(e.code(), e))
+}
+
+/// A scratch area in wasm memory for batch checks: the wrapper writes handles straight into
+/// `handles` and reads answers from `out`, so a batch allocates and copies nothing per call.
+#[wasm_bindgen]
+pub struct WasmBatch {
+    handles: Vec<u32>,
+    out: Vec<u8>,
+}
+
+#[wasm_bindgen]
+impl WasmBatch {
+    /// A batch of `capacity` slots (handles start as "deny").
+    #[wasm_bindgen(constructor)]
+    pub fn new(capacity: u32) -> WasmBatch {
+        let n = capacity as usize;
+        WasmBatch { handles: vec![HANDLE_DENY; n], out: vec![0; n] }
+    }
+
+    /// Address of the `u32` handle slots in wasm memory.
+    pub fn handles_ptr(&self) -> u32 {
+        self.handles.as_ptr() as usize as u32
+    }
+
+    /// Address of the `u8` answer slots in wasm memory.
+    pub fn out_ptr(&self) -> u32 {
+        self.out.as_ptr() as usize as u32
+    }
+
+    /// Number of slots.
+    pub fn capacity(&self) -> u32 {
+        self.handles.len() as u32
+    }
+}
+
+/// A verified snapshot and its compiled checker.
+#[wasm_bindgen]
+pub struct WasmChecker {
+    snapshot: Snapshot,
+}
+
+impl WasmChecker {
+    fn checker(&self) -> &Checker {
+        self.snapshot.checker()
+    }
+}
+
+#[wasm_bindgen]
+impl WasmChecker {
+    /// The user (`sub`).
+    pub fn subject(&self) -> String {
+        self.snapshot.subject().to_owned()
+    }
+
+    /// `exp`, in Unix seconds.
+    pub fn expires_at(&self) -> f64 {
+        self.snapshot.expires_at() as f64
+    }
+
+    /// `serial` (exact up to 2^53).
+    pub fn serial(&self) -> f64 {
+        self.snapshot.serial() as f64
+    }
+
+    /// `iss`.
+    pub fn issuer(&self) -> String {
+        self.snapshot.issuer().to_owned()
+    }
+
+    /// The level scale, lowest first (level number `n` is `names[n - 1]`).
+    pub fn level_names(&self) -> Vec<String> {
+        self.checker().level_names().map(str::to_owned).collect()
+    }
+
+    /// Handle for a permission, optionally scoped: `joined` is the permission followed by the
+    /// scope value, the permission being `first_len` UTF-16 units long.
+    pub fn permission_handle(&self, joined: &str, first_len: u32) -> u32 {
+        match pair(joined, first_len) {
+            Some((p, scope)) => self.checker().permission_handle(p, scope),
+            None => HANDLE_DENY,
+        }
+    }
+
+    /// Handle for "at least level on feature" (`NO_SECOND`: the lowest level).
+    pub fn feature_handle(&self, joined: &str, first_len: u32) -> u32 {
+        match pair(joined, first_len) {
+            Some((f, level)) => self.checker().feature_handle(f, level),
+            None => HANDLE_DENY,
+        }
+    }
+
+    /// Handle for "at least level on resource" (`NO_SECOND`: the lowest level).
+    pub fn resource_handle(&self, joined: &str, first_len: u32) -> u32 {
+        match pair(joined, first_len) {
+            Some((r, level)) => self.checker().resource_handle(r, level),
+            None => HANDLE_DENY,
+        }
+    }
+
+    /// Answers a handle; a foreign or corrupt handle denies.
+    pub fn check(&self, handle: u32) -> bool {
+        self.checker().check(handle)
+    }
+
+    /// Answers the first `n` handles of `batch` into its answer slots.
+    pub fn check_batch(&self, batch: &mut WasmBatch, n: u32) {
+        let n = (n as usize).min(batch.handles.len());
+        if let Some(handles) = batch.handles.get(..n) {
+            self.checker().check_many(handles, &mut batch.out);
+        }
+    }
+
+    /// Level number held on a feature (0: none).
+    pub fn feature_level(&self, feature: &str) -> u8 {
+        self.checker().feature_level(feature)
+    }
+
+    /// Level number held on a resource (0: none or not visible).
+    pub fn resource_level(&self, id: &str) -> u8 {
+        self.checker().resource_level(id)
+    }
+
+    /// `action` on `feature`, joined as for [`WasmChecker::permission_handle`].
+    pub fn can_feature(&self, joined: &str, first_len: u32) -> bool {
+        split_utf16(joined, first_len).is_some_and(|(f, a)| self.checker().can_feature(f, a))
+    }
+
+    /// `action` on resource `id`, joined as for [`WasmChecker::permission_handle`].
+    pub fn can_resource(&self, joined: &str, first_len: u32) -> bool {
+        split_utf16(joined, first_len).is_some_and(|(r, a)| self.checker().can_resource(r, a))
+    }
+
+    /// JSON array of the resource ids of a feature the user may do an action on.
+    pub fn list(&self, joined: &str, first_len: u32) -> Result<String, JsValue> {
+        let ids = split_utf16(joined, first_len)
+            .map(|(f, a)| self.checker().list(f, a))
+            .unwrap_or_default();
+        json(&ids)
+    }
+
+    /// JSON explanation of a permission check (`NO_SECOND`: unscoped).
+    pub fn explain_permission(&self, joined: &str, first_len: u32) -> Result<String, JsValue> {
+        let (p, scope) = pair(joined, first_len).unwrap_or((joined, None));
+        json(&self.checker().explain_permission(p, scope))
+    }
+
+    /// JSON explanation of an action on a feature.
+    pub fn explain_feature(&self, joined: &str, first_len: u32) -> Result<String, JsValue> {
+        let (f, a) = split_utf16(joined, first_len).unwrap_or((joined, ""));
+        json(&self.checker().explain_feature(f, a))
+    }
+
+    /// JSON explanation of an action on a resource.
+    pub fn explain_resource(&self, joined: &str, first_len: u32) -> Result<String, JsValue> {
+        let (r, a) = split_utf16(joined, first_len).unwrap_or((joined, ""));
+        json(&self.checker().explain_resource(r, a))
+    }
+
+    /// JSON profile: roles, teams, effective permissions and levels with provenance.
+    pub fn profile(&self) -> Result<String, JsValue> {
+        json(&self.checker().profile())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_on_utf16_units() {
+        assert_eq!(split_utf16("ab", 1), Some(("a", "b")));
+        assert_eq!(split_utf16("ab", 2), Some(("ab", "")));
+        assert_eq!(split_utf16("ab", 0), Some(("", "ab")));
+        assert_eq!(split_utf16("ab", 3), None);
+        // é is one UTF-16 unit and two UTF-8 bytes; 😀 is two units and four bytes.
+        assert_eq!(split_utf16("é😀x", 1), Some(("é", "😀x")));
+        assert_eq!(split_utf16("é😀x", 3), Some(("é😀", "x")));
+        assert_eq!(split_utf16("é😀x", 2), None);
+        assert_eq!(pair("abc", NO_SECOND), Some(("abc", None)));
+    }
+}
