@@ -300,7 +300,10 @@ fn menus_hide_empty_groups_and_survive_any_depth() {
         {"id": "maps-group", "children": [
             {"id": "maps", "requires": {"feature": "maps"}}
         ]},
-        {"id": "top", "requires": {"permission": "fax.send_from", "scope": "+1"}}
+        {"id": "top", "requires": {"permission": "fax.send_from", "scope": "+1"}},
+        {"id": "gated", "requires": {"permission": "numbers.manage"}, "children": [
+            {"id": "inside", "requires": {"permission": "numbers.access"}}
+        ]}
     ]))
     .unwrap();
     assert_eq!(c.visible_menu_ids(&nav).unwrap(), vec!["numbers", "access", "top"]);

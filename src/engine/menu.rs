@@ -105,6 +105,18 @@ impl Checker {
                 }
             }
         }
+        // A hidden group hides its whole subtree: pre-order visits parents first.
+        for i in 0..flat.len() {
+            let parent_hidden = flat
+                .get(i)
+                .and_then(|(_, p, _)| *p)
+                .is_some_and(|p| !shown.get(p).copied().unwrap_or(false));
+            if parent_hidden {
+                if let Some(s) = shown.get_mut(i) {
+                    *s = false;
+                }
+            }
+        }
         shown
     }
 }
