@@ -12,8 +12,8 @@ use std::fmt;
 use crate::engine::{Checker, CompileError};
 use crate::model::{Directory, Model, User};
 use crate::slip::{
-    Catalogue, Slip, SlipFeature, SlipPermission, SlipResource, SlipResourceGrant, SlipRole, SlipTeam,
-    SlipUser, SLIP_VERSION,
+    Catalogue, Slip, SlipFeature, SlipPermission, SlipResource, SlipResourceGrant, SlipRole,
+    SlipTeam, SlipUser, SLIP_VERSION,
 };
 
 /// Why a slip could not be issued.
@@ -224,7 +224,10 @@ pub fn slip_for(model: &Model, directory: &Directory, subject: &str) -> Result<S
                 return Err(IssueError::Unknown("assignee", g.to.clone()));
             };
             if let Some(via) = via {
-                grants.push(SlipResourceGrant { level: g.level.clone(), via });
+                grants.push(SlipResourceGrant {
+                    level: g.level.clone(),
+                    via,
+                });
             }
         }
         let owner = r

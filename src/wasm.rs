@@ -134,7 +134,10 @@ impl WasmBatch {
     #[wasm_bindgen(constructor)]
     pub fn new(capacity: u32) -> WasmBatch {
         let n = capacity as usize;
-        WasmBatch { handles: vec![HANDLE_DENY; n], out: vec![0; n] }
+        WasmBatch {
+            handles: vec![HANDLE_DENY; n],
+            out: vec![0; n],
+        }
     }
 
     /// Address of the `u32` handle slots in wasm memory.

@@ -1,5 +1,10 @@
 //! Engine rules on small hand-written slips: each test breaks when its rule does.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use permslip::engine::{Checker, CompileError, Reason, HANDLE_DENY};
 use permslip::model::NavItem;
@@ -57,7 +62,11 @@ fn compile(v: serde_json::Value) -> Checker {
 
 #[test]
 fn implication_grants_the_implied_permission() {
-    let c = compile(with(base(), "user", json!({"id": "u1", "grants": ["numbers.manage"]})));
+    let c = compile(with(
+        base(),
+        "user",
+        json!({"id": "u1", "grants": ["numbers.manage"]}),
+    ));
     assert!(c.can("numbers.access", None));
     let e = c.explain_permission("numbers.access", None);
     assert_eq!(e.reason, Reason::Granted);
@@ -68,7 +77,10 @@ fn implication_grants_the_implied_permission() {
 fn product_off_beats_admin_and_grants() {
     let c = compile(user(&["admin", "wild"]));
     assert!(!c.can("sign.docs", None));
-    assert_eq!(c.explain_permission("sign.docs", None).reason, Reason::ProductOff);
+    assert_eq!(
+        c.explain_permission("sign.docs", None).reason,
+        Reason::ProductOff
+    );
     assert!(c.can("fax.send", None));
 }
 
@@ -80,7 +92,10 @@ fn revocation_beats_grants_but_not_the_implier() {
         json!({"id": "u1", "roles": ["wild"], "revokes": ["numbers.access"]}),
     ));
     assert!(!c.can("numbers.access", None));
-    assert_eq!(c.explain_permission("numbers.access", None).reason, Reason::Revoked);
+    assert_eq!(
+        c.explain_permission("numbers.access", None).reason,
+        Reason::Revoked
+    );
     assert!(c.can("numbers.manage", None));
 }
 
@@ -129,7 +144,10 @@ fn scoped_grants_cover_only_their_values_and_flow_through_implication() {
     assert!(c.can("fax.send_from", Some("+1")));
     assert!(!c.can("fax.send_from", Some("+2")));
     assert!(c.can("fax.send_from", None), "no scope means some value");
-    assert_eq!(c.explain_permission("fax.send_from", Some("+2")).reason, Reason::ScopeNotGranted);
+    assert_eq!(
+        c.explain_permission("fax.send_from", Some("+2")).reason,
+        Reason::ScopeNotGranted
+    );
     assert!(c.can("fax.view_by_number", Some("+1")));
     assert!(!c.can("fax.view_by_number", Some("+2")));
     let h = c.permission_handle("fax.send_from", Some("+2"));
@@ -147,17 +165,35 @@ fn unknown_names_deny_with_their_reason() {
     assert_eq!(c.permission_handle("nope", None), HANDLE_DENY);
     assert!(!c.check(HANDLE_DENY));
     assert!(!c.check(0x7fff_ffff), "corrupt handles deny");
-    assert_eq!(c.explain_permission("nope", None).reason, Reason::UnknownPermission);
-    assert_eq!(c.explain_feature("nope", "view").reason, Reason::UnknownFeature);
-    assert_eq!(c.explain_feature("maps", "fly").reason, Reason::UnknownAction);
-    assert_eq!(c.explain_resource("nope", "view").reason, Reason::UnknownResource);
+    assert_eq!(
+        c.explain_permission("nope", None).reason,
+        Reason::UnknownPermission
+    );
+    assert_eq!(
+        c.explain_feature("nope", "view").reason,
+        Reason::UnknownFeature
+    );
+    assert_eq!(
+        c.explain_feature("maps", "fly").reason,
+        Reason::UnknownAction
+    );
+    assert_eq!(
+        c.explain_resource("nope", "view").reason,
+        Reason::UnknownResource
+    );
 }
 
 #[test]
 fn admin_reason_only_when_admin_alone_allows() {
     let c = compile(user(&["admin", "member"]));
-    assert_eq!(c.explain_permission("numbers.access", None).reason, Reason::Granted);
-    assert_eq!(c.explain_permission("numbers.manage", None).reason, Reason::Admin);
+    assert_eq!(
+        c.explain_permission("numbers.access", None).reason,
+        Reason::Granted
+    );
+    assert_eq!(
+        c.explain_permission("numbers.manage", None).reason,
+        Reason::Admin
+    );
     assert_eq!(c.explain_feature("maps", "delete").reason, Reason::Admin);
 }
 
@@ -216,10 +252,16 @@ fn restricted_resources_need_an_assignment_and_managers_inherit_reports() {
     let c = compile(v);
     assert!(c.can_resource("open", "delete"));
     assert!(!c.can_resource("closed", "view"));
-    assert_eq!(c.explain_resource("closed", "view").reason, Reason::Restricted);
+    assert_eq!(
+        c.explain_resource("closed", "view").reason,
+        Reason::Restricted
+    );
     assert!(c.can_resource("mine", "view") && !c.can_resource("mine", "edit"));
     assert!(c.can_resource("report", "edit"));
-    assert!(!c.can_resource("run", "view"), "inherits the parent's restriction");
+    assert!(
+        !c.can_resource("run", "view"),
+        "inherits the parent's restriction"
+    );
 }
 
 #[test]
@@ -246,7 +288,10 @@ fn assignments_through_teams_the_user_is_not_in_are_rejected() {
         "resources",
         json!([{"id": "x", "feature": "maps", "grants": [{"level": "reader", "via": "team:nope"}]}]),
     );
-    assert_eq!(Checker::compile(&slip(v)).unwrap_err().code(), "unknown_reference");
+    assert_eq!(
+        Checker::compile(&slip(v)).unwrap_err().code(),
+        "unknown_reference"
+    );
 }
 
 #[test]
@@ -254,11 +299,18 @@ fn bad_wildcards_are_rejected() {
     for bad in ["fax*", "*.x", "a.*.*"] {
         let mut v = user(&[]);
         v["user"]["grants"] = json!([bad]);
-        assert_eq!(Checker::compile(&slip(v)).unwrap_err().code(), "bad_wildcard", "{bad}");
+        assert_eq!(
+            Checker::compile(&slip(v)).unwrap_err().code(),
+            "bad_wildcard",
+            "{bad}"
+        );
     }
     let mut v = user(&[]);
     v["user"]["grants"] = json!([{"permission": "fax.*", "scope": ["+1"]}]);
-    assert_eq!(Checker::compile(&slip(v)).unwrap_err().code(), "bad_wildcard");
+    assert_eq!(
+        Checker::compile(&slip(v)).unwrap_err().code(),
+        "bad_wildcard"
+    );
 }
 
 #[test]
@@ -272,10 +324,18 @@ fn prefix_wildcards_grant_their_prefix_only() {
 
 #[test]
 fn unsupported_versions_and_duplicates_are_rejected() {
-    assert_eq!(Checker::compile(&slip(with(base(), "v", json!(2)))).unwrap_err().code(), "unsupported_version");
+    assert_eq!(
+        Checker::compile(&slip(with(base(), "v", json!(2))))
+            .unwrap_err()
+            .code(),
+        "unsupported_version"
+    );
     let mut v = base();
     v["catalogue"]["roles"][1]["id"] = json!("admin");
-    assert_eq!(Checker::compile(&slip(v)).unwrap_err().code(), "duplicate_name");
+    assert_eq!(
+        Checker::compile(&slip(v)).unwrap_err().code(),
+        "duplicate_name"
+    );
 }
 
 #[test]
@@ -306,18 +366,34 @@ fn menus_hide_empty_groups_and_survive_any_depth() {
         ]}
     ]))
     .unwrap();
-    assert_eq!(c.visible_menu_ids(&nav).unwrap(), vec!["numbers", "access", "top"]);
+    assert_eq!(
+        c.visible_menu_ids(&nav).unwrap(),
+        vec!["numbers", "access", "top"]
+    );
     let filtered = c.filter_menu(&nav).unwrap();
     assert_eq!(filtered.len(), 2);
     assert_eq!(filtered[0].children.len(), 1);
 
     // A deep chain is rejected with a typed error, not a stack overflow.
-    let mut deep = NavItem { id: "leaf".into(), label: String::new(), requires: None, children: vec![] };
+    let mut deep = NavItem {
+        id: "leaf".into(),
+        label: String::new(),
+        requires: None,
+        children: vec![],
+    };
     for i in 0..100_000 {
-        deep = NavItem { id: format!("n{i}"), label: String::new(), requires: None, children: vec![deep] };
+        deep = NavItem {
+            id: format!("n{i}"),
+            label: String::new(),
+            requires: None,
+            children: vec![deep],
+        };
     }
     let items = vec![deep];
-    assert_eq!(c.visible_menu_ids(&items).unwrap_err().code(), "limit_exceeded");
+    assert_eq!(
+        c.visible_menu_ids(&items).unwrap_err().code(),
+        "limit_exceeded"
+    );
     // Dropping a 100k-deep tree recurses in Drop; leak it instead to keep the test about us.
     std::mem::forget(items);
 }
@@ -328,9 +404,20 @@ fn profile_lists_roles_with_their_channel() {
     v["catalogue"]["base_role"] = json!("mapper");
     v["teams"] = json!([{"id": "all", "roles": ["ai"]}]);
     let p = compile(v).profile();
-    let roles: Vec<_> = p.roles.iter().map(|r| (r.role.as_str(), r.via.as_str())).collect();
-    assert_eq!(roles, vec![("mapper", "base"), ("member", "direct"), ("ai", "team:all")]);
+    let roles: Vec<_> = p
+        .roles
+        .iter()
+        .map(|r| (r.role.as_str(), r.via.as_str()))
+        .collect();
+    assert_eq!(
+        roles,
+        vec![("mapper", "base"), ("member", "direct"), ("ai", "team:all")]
+    );
     assert!(p.permissions.iter().any(|e| e.permission == "ai.use"));
-    let scoped = p.permissions.iter().find(|e| e.permission == "fax.send_from").unwrap();
+    let scoped = p
+        .permissions
+        .iter()
+        .find(|e| e.permission == "fax.send_from")
+        .unwrap();
     assert_eq!(scoped.scopes.as_deref(), Some(&["+1".to_string()][..]));
 }

@@ -1,7 +1,12 @@
 //! The JWS layer end to end: one test per rejection cause, plus key sets and rotation.
 //!
 //! Tokens are signed with the published test-only keys in `tests/keys/` (see its README).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 #![cfg(feature = "issue")]
 
 use ed25519_dalek::Signer;
@@ -38,7 +43,8 @@ fn jwks() -> Jwks {
 }
 
 fn slip(user: &str) -> Slip {
-    serde_json::from_value(json!({"v": SLIP_VERSION, "user": {"id": user}})).unwrap()
+    serde_json::from_value(json!({"v": SLIP_VERSION, "catalogue": {}, "user": {"id": user}}))
+        .unwrap()
 }
 
 fn claims() -> Claims {
@@ -130,6 +136,27 @@ fn valid_token_verifies_and_round_trips_claims() {
     assert_eq!(std::str::from_utf8(&header).unwrap(), HEADER);
 }
 
+/// Made with `node:crypto` (what npm `jose` uses) from `tests/keys/test-private.jwk.json`, with
+/// `JSON.stringify` of the header and of the claims below.
+const NODE_TOKEN: &str = "eyJhbGciOiJFZERTQSIsImtpZCI6InRlc3QtMSIsInR5cCI6InBlcm1zbGlwK2p3dCJ9.\
+eyJpc3MiOiJodHRwczovL2lzc3Vlci50ZXN0Iiwic3ViIjoidTEiLCJhdWQiOlsiYXBwIiwiYWRtaW4iXSwiaWF0IjoxNzAw\
+MDAwMDAwLCJleHAiOjE3MDAwMDA2MDAsInNlcmlhbCI6MSwicHN2IjoxLCJzbGlwIjp7InYiOjEsImNhdGFsb2d1ZSI6e30s\
+InVzZXIiOnsiaWQiOiJ1MSJ9fX0.\
+WVpCezwOIlEOsr1TfhirznOuyaaLhA6ae5Gix-3hgUPBb64JjtnXLqwUN0QMhGDTfc1RJgiq-P26yCJ9fvpNAQ";
+
+#[test]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+fn token_signed_by_a_jose_library_verifies() {
+    let got = verify(NODE_TOKEN, &jwks(), &opts()).unwrap();
+    assert_eq!(got.aud, Audience::Many(vec!["app".into(), "admin".into()]));
+    assert_eq!(got.serial, 1);
+    // Ed25519 is deterministic: signing the same bytes here gives the very same token.
+    let p = parts(NODE_TOKEN);
+    let header = base64url::decode(&p[0]).unwrap();
+    let payload = base64url::decode(&p[1]).unwrap();
+    assert_eq!(sign_compact(&header, &payload, &key_1()), NODE_TOKEN);
+}
+
 #[test]
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
 fn snapshot_verifies_and_compiles() {
@@ -161,12 +188,17 @@ fn snapshot_reports_token_and_slip_errors_with_their_codes() {
     let e = Snapshot::verify(&expired, &jwks(), &opts()).unwrap_err();
     assert!(matches!(e, LoadError::Token(TokenError::Expired { .. })));
     assert_eq!(e.code(), "expired");
-    assert_eq!(e.to_string(), format!("token expired at {} (now {NOW})", NOW - 100));
+    assert_eq!(
+        e.to_string(),
+        format!("token expired at {} (now {NOW})", NOW - 100)
+    );
 
     // Signed and well-formed, but the slip names a role it does not define.
     let inconsistent = with_claims(|c| c.slip.user.roles = vec!["ghost".into()]);
     let e = Snapshot::verify(&inconsistent, &jwks(), &opts()).unwrap_err();
-    let LoadError::Slip(inner) = &e else { panic!("expected a slip error, got {e:?}") };
+    let LoadError::Slip(inner) = &e else {
+        panic!("expected a slip error, got {e:?}")
+    };
     assert_eq!(e.code(), inner.code());
     assert_eq!(e.to_string(), format!("invalid slip: {inner}"));
 }
@@ -180,13 +212,25 @@ fn too_large_is_refused_before_parsing() {
     let token = sign(&claims(), &key_1());
     let mut o = opts();
     o.max_token_bytes = token.len() - 1;
-    assert_eq!(rejects(&token, &o), TokenError::TooLarge { len: token.len(), max: token.len() - 1 });
+    assert_eq!(
+        rejects(&token, &o),
+        TokenError::TooLarge {
+            len: token.len(),
+            max: token.len() - 1
+        }
+    );
     o.max_token_bytes = token.len();
     assert!(verify(&token, &jwks(), &o).is_ok());
     // Garbage over the default limit is reported as too large, not as malformed.
     let huge = "x".repeat(16 * 1024 + 1);
     let e = rejects(&huge, &opts());
-    assert_eq!(e, TokenError::TooLarge { len: 16 * 1024 + 1, max: 16 * 1024 });
+    assert_eq!(
+        e,
+        TokenError::TooLarge {
+            len: 16 * 1024 + 1,
+            max: 16 * 1024
+        }
+    );
     assert_eq!(e.code(), "too_large");
 }
 
@@ -194,7 +238,14 @@ fn too_large_is_refused_before_parsing() {
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
 fn malformed_structure() {
     let token = sign(&claims(), &key_1());
-    for bad in ["", "abc", "a.b", "a.b.c.d", &format!("{token}."), &format!(".{token}")] {
+    for bad in [
+        "",
+        "abc",
+        "a.b",
+        "a.b.c.d",
+        &format!("{token}."),
+        &format!(".{token}"),
+    ] {
         let e = rejects(bad, &opts());
         assert_eq!(e.code(), "malformed", "{bad:?}");
     }
@@ -231,11 +282,17 @@ fn non_canonical_base64_is_refused() {
     let p = parts(&raw(header, &claims_json().to_string()));
     assert!(verify(&p.join("."), &jwks(), &opts()).is_ok());
     let token = format!("{}.{}.{}", set_unused_low_bit(&p[0]), p[1], p[2]);
-    assert_eq!(malformed(&token), "header: non-canonical base64url trailing bits");
+    assert_eq!(
+        malformed(&token),
+        "header: non-canonical base64url trailing bits"
+    );
     // The signature (64 bytes) always has 4 unused bits: a second spelling of the same
     // signature must not verify.
     let token = format!("{}.{}.{}", p[0], p[1], set_unused_low_bit(&p[2]));
-    assert_eq!(malformed(&token), "signature: non-canonical base64url trailing bits");
+    assert_eq!(
+        malformed(&token),
+        "signature: non-canonical base64url trailing bits"
+    );
     // A length no byte count encodes to.
     let token = format!("{}.{}.{}AAA", p[0], p[1], p[2]);
     assert_eq!(rejects(&token, &opts()).code(), "malformed");
@@ -252,7 +309,10 @@ fn alg_none_is_refused() {
     let e = rejects(&format!("{header}.{payload}."), &opts());
     assert_eq!(e, TokenError::UnsupportedAlgorithm("none".into()));
     assert_eq!(e.code(), "unsupported_algorithm");
-    assert_eq!(e.to_string(), "unsupported algorithm `none`, expected `EdDSA`");
+    assert_eq!(
+        e.to_string(),
+        "unsupported algorithm `none`, expected `EdDSA`"
+    );
 }
 
 #[test]
@@ -262,7 +322,10 @@ fn alg_hs256_and_rs256_are_refused() {
         let header = format!(r#"{{"alg":"{alg}","kid":"test-1"}}"#);
         // Even a valid Ed25519 signature does not make another `alg` acceptable.
         let token = raw(&header, &claims_json().to_string());
-        assert_eq!(rejects(&token, &opts()), TokenError::UnsupportedAlgorithm(alg.into()));
+        assert_eq!(
+            rejects(&token, &opts()),
+            TokenError::UnsupportedAlgorithm(alg.into())
+        );
     }
 }
 
@@ -270,16 +333,28 @@ fn alg_hs256_and_rs256_are_refused() {
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
 fn typ_must_name_a_jwt() {
     let payload = claims_json().to_string();
-    for ok in ["permslip+jwt", "JWT", "jwt", "application/permslip+jwt", "PERMSLIP+JWT"] {
+    for ok in [
+        "permslip+jwt",
+        "JWT",
+        "jwt",
+        "application/permslip+jwt",
+        "PERMSLIP+JWT",
+    ] {
         let header = format!(r#"{{"alg":"EdDSA","kid":"test-1","typ":"{ok}"}}"#);
-        assert!(verify(&raw(&header, &payload), &jwks(), &opts()).is_ok(), "{ok}");
+        assert!(
+            verify(&raw(&header, &payload), &jwks(), &opts()).is_ok(),
+            "{ok}"
+        );
     }
     let no_typ = raw(r#"{"alg":"EdDSA","kid":"test-1"}"#, &payload);
     assert!(verify(&no_typ, &jwks(), &opts()).is_ok());
     for bad in ["at+jwt", "JOSE", "", "application/"] {
         let header = format!(r#"{{"alg":"EdDSA","kid":"test-1","typ":"{bad}"}}"#);
         let reason = malformed(&raw(&header, &payload));
-        assert_eq!(reason, format!("header: type `{bad}` is not `permslip+jwt`"));
+        assert_eq!(
+            reason,
+            format!("header: type `{bad}` is not `permslip+jwt`")
+        );
     }
     let null = raw(r#"{"alg":"EdDSA","kid":"test-1","typ":null}"#, &payload);
     assert_eq!(rejects(&null, &opts()).code(), "malformed");
@@ -302,14 +377,23 @@ fn crit_is_refused() {
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
 fn header_shape_is_checked() {
     let payload = claims_json().to_string();
-    assert_eq!(malformed(&raw(r#"{"alg":"EdDSA"}"#, &payload)), "header: missing `kid`");
-    assert_eq!(malformed(&raw(r#"{"kid":"test-1"}"#, &payload)), "header: missing field `alg`");
+    assert_eq!(
+        malformed(&raw(r#"{"alg":"EdDSA"}"#, &payload)),
+        "header: missing `kid`"
+    );
+    assert_eq!(
+        malformed(&raw(r#"{"kid":"test-1"}"#, &payload)),
+        "header: missing field `alg`"
+    );
     let numeric_kid = raw(r#"{"alg":"EdDSA","kid":1}"#, &payload);
     assert_eq!(rejects(&numeric_kid, &opts()).code(), "malformed");
     let not_object = raw(r#"["EdDSA"]"#, &payload);
     assert!(malformed(&not_object).contains("expected a JSON object"));
     // Unknown header parameters are ignored, as RFC 7515 requires without `crit`.
-    let extra = raw(r#"{"alg":"EdDSA","kid":"test-1","cty":"json","x-note":1}"#, &payload);
+    let extra = raw(
+        r#"{"alg":"EdDSA","kid":"test-1","cty":"json","x-note":1}"#,
+        &payload,
+    );
     assert!(verify(&extra, &jwks(), &opts()).is_ok());
 }
 
@@ -359,10 +443,16 @@ fn tampered_payload_or_header_is_refused() {
     let mut generous = claims_json();
     generous["sub"] = json!("admin");
     let forged = base64url::encode(generous.to_string().as_bytes());
-    assert_eq!(rejects(&format!("{}.{forged}.{}", p[0], p[2]), &opts()), TokenError::BadSignature);
+    assert_eq!(
+        rejects(&format!("{}.{forged}.{}", p[0], p[2]), &opts()),
+        TokenError::BadSignature
+    );
     // The same header with `typ` changed is a different signing input.
     let header = base64url::encode(br#"{"alg":"EdDSA","kid":"test-1","typ":"JWT"}"#);
-    assert_eq!(rejects(&format!("{header}.{}.{}", p[1], p[2]), &opts()), TokenError::BadSignature);
+    assert_eq!(
+        rejects(&format!("{header}.{}.{}", p[1], p[2]), &opts()),
+        TokenError::BadSignature
+    );
 }
 
 #[test]
@@ -374,7 +464,11 @@ fn signature_of_wrong_length_is_refused() {
         let mut s = sig.clone();
         s.resize(len, 0);
         let token = format!("{}.{}.{}", p[0], p[1], base64url::encode(&s));
-        assert_eq!(rejects(&token, &opts()), TokenError::BadSignature, "{len} bytes");
+        assert_eq!(
+            rejects(&token, &opts()),
+            TokenError::BadSignature,
+            "{len} bytes"
+        );
     }
 }
 
@@ -402,7 +496,10 @@ fn payload_not_an_object_is_refused() {
     );
     // Trailing data after the object.
     let trailing = format!("{} {{}}", claims_json());
-    assert_eq!(rejects(&raw(HEADER, &trailing), &opts()).code(), "malformed");
+    assert_eq!(
+        rejects(&raw(HEADER, &trailing), &opts()).code(),
+        "malformed"
+    );
 }
 
 #[test]
@@ -412,15 +509,26 @@ fn duplicate_claims_key_is_refused() {
     let inner = body.strip_prefix('{').unwrap();
     // `sub` twice: some parsers keep the first, serde_json's maps keep the last.
     let twice = format!(r#"{{"sub":"admin",{inner}"#);
-    assert_eq!(malformed(&raw(HEADER, &twice)), "payload: duplicate key `sub`");
+    assert_eq!(
+        malformed(&raw(HEADER, &twice)),
+        "payload: duplicate key `sub`"
+    );
     // A claim we do not know, twice: still a duplicate, reported before "unknown".
     let unknown = format!(r#"{{"z":1,"z":2,{inner}"#);
-    assert_eq!(malformed(&raw(HEADER, &unknown)), "payload: duplicate key `z`");
+    assert_eq!(
+        malformed(&raw(HEADER, &unknown)),
+        "payload: duplicate key `z`"
+    );
     // Inside the slip, where maps would otherwise keep the last value silently.
     let mut c = claims_json();
     c["slip"]["products"] = json!({"fax": false});
-    let nested = c.to_string().replace(r#""fax":false"#, r#""fax":false,"fax":true"#);
-    assert_eq!(malformed(&raw(HEADER, &nested)), "payload: duplicate key `fax`");
+    let nested = c
+        .to_string()
+        .replace(r#""fax":false"#, r#""fax":false,"fax":true"#);
+    assert_eq!(
+        malformed(&raw(HEADER, &nested)),
+        "payload: duplicate key `fax`"
+    );
 }
 
 #[test]
@@ -449,9 +557,17 @@ fn unknown_and_missing_claims_are_refused() {
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
 fn claim_types_are_checked_without_rust_type_names() {
     let cases = [
-        ("exp", json!(1.5), "a non-negative integer number of seconds"),
+        (
+            "exp",
+            json!(1.5),
+            "a non-negative integer number of seconds",
+        ),
         ("iat", json!(-1), "a non-negative integer number of seconds"),
-        ("nbf", json!(null), "a non-negative integer number of seconds"),
+        (
+            "nbf",
+            json!(null),
+            "a non-negative integer number of seconds",
+        ),
         ("serial", json!("7"), "a non-negative integer"),
         ("aud", json!(7), "a string or a non-empty array of strings"),
         ("aud", json!([]), "a string or a non-empty array of strings"),
@@ -462,7 +578,10 @@ fn claim_types_are_checked_without_rust_type_names() {
         let reason = malformed(&with_payload(&c));
         assert!(reason.starts_with("claims: "), "{reason}");
         assert!(reason.contains(expected), "{claim}: {reason}");
-        assert!(!reason.contains("u64") && !reason.contains("line"), "{reason}");
+        assert!(
+            !reason.contains("u64") && !reason.contains("line"),
+            "{reason}"
+        );
     }
 }
 
@@ -470,7 +589,10 @@ fn claim_types_are_checked_without_rust_type_names() {
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
 fn slip_user_must_be_the_subject() {
     let token = with_claims(|c| c.slip = slip("u2"));
-    assert_eq!(malformed(&token), "claims: slip user `u2` is not the subject `u1`");
+    assert_eq!(
+        malformed(&token),
+        "claims: slip user `u2` is not the subject `u1`"
+    );
 }
 
 #[test]
@@ -482,12 +604,18 @@ fn unsupported_payload_version_is_reported_before_strict_parsing() {
     c["org"] = json!("acme");
     c["slip"] = json!({"v": 2, "subject": {"id": "u1"}});
     let e = rejects(&with_payload(&c), &opts());
-    assert_eq!(e, TokenError::UnsupportedVersion(u64::from(SLIP_VERSION) + 1));
+    assert_eq!(
+        e,
+        TokenError::UnsupportedVersion(u64::from(SLIP_VERSION) + 1)
+    );
     assert_eq!(e.code(), "unsupported_version");
     assert_eq!(e.to_string(), "unsupported payload version `2`");
     // Out of the 32-bit range is still an unsupported version, not a crash or a wrap.
     c["psv"] = json!(u64::MAX);
-    assert_eq!(rejects(&with_payload(&c), &opts()), TokenError::UnsupportedVersion(u64::MAX));
+    assert_eq!(
+        rejects(&with_payload(&c), &opts()),
+        TokenError::UnsupportedVersion(u64::MAX)
+    );
     c["psv"] = json!("1");
     assert_eq!(rejects(&with_payload(&c), &opts()).code(), "malformed");
 }
@@ -503,7 +631,10 @@ fn wrong_audience_is_refused() {
     assert_eq!(e, TokenError::WrongAudience);
     assert_eq!(e.code(), "wrong_audience");
     // Exact match only.
-    assert_eq!(rejects(&token, &VerifyOptions::new("APP", NOW)), TokenError::WrongAudience);
+    assert_eq!(
+        rejects(&token, &VerifyOptions::new("APP", NOW)),
+        TokenError::WrongAudience
+    );
 }
 
 #[test]
@@ -563,7 +694,10 @@ fn checks_run_in_the_documented_order() {
     assert_eq!(rejects(&token, &o).code(), "rollback");
     // An unknown key is reported before a bad signature could be.
     let p = parts(&raw(r#"{"alg":"EdDSA","kid":"nope"}"#, "{}"));
-    assert_eq!(rejects(&format!("{}.{}.AAAA", p[0], p[1]), &opts()).code(), "unknown_key");
+    assert_eq!(
+        rejects(&format!("{}.{}.AAAA", p[0], p[1]), &opts()).code(),
+        "unknown_key"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -574,7 +708,13 @@ fn checks_run_in_the_documented_order() {
 fn expired_is_refused() {
     let token = with_claims(|c| c.exp = NOW - 3600);
     let e = rejects(&token, &opts());
-    assert_eq!(e, TokenError::Expired { exp: NOW - 3600, now: NOW });
+    assert_eq!(
+        e,
+        TokenError::Expired {
+            exp: NOW - 3600,
+            now: NOW
+        }
+    );
     assert_eq!(e.code(), "expired");
 }
 
@@ -583,12 +723,27 @@ fn expired_is_refused() {
 fn not_yet_valid_is_refused() {
     let token = with_claims(|c| c.nbf = Some(NOW + 3600));
     let e = rejects(&token, &opts());
-    assert_eq!(e, TokenError::NotYetValid { nbf: NOW + 3600, now: NOW });
+    assert_eq!(
+        e,
+        TokenError::NotYetValid {
+            nbf: NOW + 3600,
+            now: NOW
+        }
+    );
     assert_eq!(e.code(), "not_yet_valid");
-    assert_eq!(e.to_string(), format!("token not valid before {} (now {NOW})", NOW + 3600));
+    assert_eq!(
+        e.to_string(),
+        format!("token not valid before {} (now {NOW})", NOW + 3600)
+    );
     // Without `nbf`, `iat` is the start.
     let token = with_claims(|c| c.iat = NOW + 3600);
-    assert_eq!(rejects(&token, &opts()), TokenError::NotYetValid { nbf: NOW + 3600, now: NOW });
+    assert_eq!(
+        rejects(&token, &opts()),
+        TokenError::NotYetValid {
+            nbf: NOW + 3600,
+            now: NOW
+        }
+    );
 }
 
 #[test]
@@ -604,7 +759,10 @@ fn expiry_leeway_edges() {
     // Default leeway is 60 s: still valid one second before `exp + 60`, expired at it.
     assert_eq!(opts().leeway, 60);
     assert!(at(exp + 59, 60).is_ok());
-    assert_eq!(at(exp + 60, 60).unwrap_err(), TokenError::Expired { exp, now: exp + 60 });
+    assert_eq!(
+        at(exp + 60, 60).unwrap_err(),
+        TokenError::Expired { exp, now: exp + 60 }
+    );
     // Without leeway `exp` itself is already too late.
     assert!(at(exp - 1, 0).is_ok());
     assert_eq!(at(exp, 0).unwrap_err().code(), "expired");
@@ -627,7 +785,10 @@ fn not_before_leeway_edges() {
     };
     // Valid from `nbf - leeway` on; one second earlier is too early.
     assert!(at(nbf - 60, 60).is_ok());
-    assert_eq!(at(nbf - 61, 60).unwrap_err(), TokenError::NotYetValid { nbf, now: nbf - 61 });
+    assert_eq!(
+        at(nbf - 61, 60).unwrap_err(),
+        TokenError::NotYetValid { nbf, now: nbf - 61 }
+    );
     assert!(at(nbf, 0).is_ok());
     assert_eq!(at(nbf - 1, 0).unwrap_err().code(), "not_yet_valid");
 }
@@ -660,7 +821,10 @@ fn jwks_with_two_keys_verifies_both() {
     for key in [key_1(), key_2()] {
         let token = sign(&claims(), &key);
         assert!(verify(&token, &keys, &opts()).is_ok(), "{}", key.kid());
-        assert_eq!(Snapshot::verify(&token, &keys, &opts()).unwrap().kid(), key.kid());
+        assert_eq!(
+            Snapshot::verify(&token, &keys, &opts()).unwrap().kid(),
+            key.kid()
+        );
     }
 }
 
@@ -731,25 +895,43 @@ fn jwks_errors() {
         key_set_error(&with("alg", json!("RS256"))),
         "key `test-1` has algorithm `RS256`, expected `EdDSA`"
     );
-    assert_eq!(key_set_error(&with("use", json!("enc"))), "key `test-1` has use `enc`, expected `sig`");
-    assert_eq!(key_set_error(&with("d", json!("AAAA"))), "a key includes private material `d`");
+    assert_eq!(
+        key_set_error(&with("use", json!("enc"))),
+        "key `test-1` has use `enc`, expected `sig`"
+    );
+    assert_eq!(
+        key_set_error(&with("d", json!("AAAA"))),
+        "a key includes private material `d`"
+    );
     let mut no_kid = good.clone();
     no_kid.as_object_mut().unwrap().remove("kid");
-    assert_eq!(key_set_error(&json!({ "keys": [no_kid] })), "an Ed25519 key has no `kid`");
+    assert_eq!(
+        key_set_error(&json!({ "keys": [no_kid] })),
+        "an Ed25519 key has no `kid`"
+    );
     assert_eq!(
         key_set_error(&json!({ "keys": [good.clone(), good.clone()] })),
         "duplicate key id `test-1`"
     );
-    assert_eq!(key_set_error(&json!({ "keys": [] })), "no Ed25519 signing key");
+    assert_eq!(
+        key_set_error(&json!({ "keys": [] })),
+        "no Ed25519 signing key"
+    );
     assert_eq!(
         key_set_error(&json!({ "keys": [{"kty": "RSA", "n": "AQAB", "e": "AQAB"}] })),
         "no Ed25519 signing key"
     );
     assert_eq!(key_set_error(&json!({})), "missing field `keys`");
-    assert_eq!(key_set_error(&json!([])), "invalid type: sequence, expected a JSON object");
+    assert_eq!(
+        key_set_error(&json!([])),
+        "invalid type: sequence, expected a JSON object"
+    );
     // Duplicate JSON members in the key set itself.
     let doc = format!(r#"{{"keys":[{}],"keys":[]}}"#, key_1().to_public_jwk());
-    assert_eq!(Jwks::from_json(&doc).unwrap_err().to_string(), "invalid key set: duplicate key `keys`");
+    assert_eq!(
+        Jwks::from_json(&doc).unwrap_err().to_string(),
+        "invalid key set: duplicate key `keys`"
+    );
     assert_eq!(Jwks::from_json("{}").unwrap_err().code(), "invalid_key_set");
 }
 
@@ -765,14 +947,23 @@ fn signing_keys_from_jwk() {
     let other: Value = serde_json::from_str(PRIVATE_2).unwrap();
     mixed["x"] = other["x"].clone();
     let e = SigningKey::from_jwk(&mixed.to_string()).unwrap_err();
-    assert_eq!(e.to_string(), "invalid key set: key `test-1`: `d` does not match `x`");
+    assert_eq!(
+        e.to_string(),
+        "invalid key set: key `test-1`: `d` does not match `x`"
+    );
     // A public JWK cannot sign.
     let e = SigningKey::from_jwk(&key.to_public_jwk()).unwrap_err();
-    assert_eq!(e.to_string(), "invalid key set: key `test-1` has no private part `d`");
+    assert_eq!(
+        e.to_string(),
+        "invalid key set: key `test-1` has no private part `d`"
+    );
     // Debug output never shows the seed.
     let debug = format!("{key:?}");
     assert!(debug.contains("test-1"));
-    let d = serde_json::from_str::<Value>(PRIVATE_1).unwrap()["d"].as_str().unwrap().to_owned();
+    let d = serde_json::from_str::<Value>(PRIVATE_1).unwrap()["d"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert!(!debug.contains(&d), "{debug}");
 }
 
@@ -808,9 +999,21 @@ fn regenerate_test_keys() {
         let v: Value = serde_json::from_str(&s).unwrap();
         serde_json::to_string_pretty(&v).unwrap() + "\n"
     };
-    std::fs::write(format!("{dir}/test-private.jwk.json"), pretty(k1.to_private_jwk())).unwrap();
-    std::fs::write(format!("{dir}/test-2-private.jwk.json"), pretty(k2.to_private_jwk())).unwrap();
-    std::fs::write(format!("{dir}/test-jwks.json"), pretty(jwks_json(&[&k1, &k2]))).unwrap();
+    std::fs::write(
+        format!("{dir}/test-private.jwk.json"),
+        pretty(k1.to_private_jwk()),
+    )
+    .unwrap();
+    std::fs::write(
+        format!("{dir}/test-2-private.jwk.json"),
+        pretty(k2.to_private_jwk()),
+    )
+    .unwrap();
+    std::fs::write(
+        format!("{dir}/test-jwks.json"),
+        pretty(jwks_json(&[&k1, &k2])),
+    )
+    .unwrap();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -823,7 +1026,10 @@ fn every_error_has_a_stable_code_and_a_styled_message() {
         (TokenError::Malformed("x".into()), "malformed"),
         (TokenError::BadSignature, "bad_signature"),
         (TokenError::UnknownKey("k".into()), "unknown_key"),
-        (TokenError::UnsupportedAlgorithm("none".into()), "unsupported_algorithm"),
+        (
+            TokenError::UnsupportedAlgorithm("none".into()),
+            "unsupported_algorithm",
+        ),
         (TokenError::Expired { exp: 1, now: 2 }, "expired"),
         (TokenError::NotYetValid { nbf: 2, now: 1 }, "not_yet_valid"),
         (TokenError::WrongAudience, "wrong_audience"),

@@ -1,7 +1,12 @@
 //! Runs the shared decision table (`tests/vectors/decisions.json`) against the native engine:
 //! each example user's slip is issued from the shipped model and directory, compiled, and asked
 //! every case. The wasm, JS and CLI suites run the same file.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -26,7 +31,11 @@ fn answer(checker: &Checker, model: &Model, check: &Value, expect: &Value) -> Va
     let s = |k: &str| check.get(k).and_then(Value::as_str);
     if let Some(p) = s("can") {
         let e = checker.explain_permission(p, s("scope"));
-        assert_eq!(e.allowed, checker.can(p, s("scope")), "explain and can disagree");
+        assert_eq!(
+            e.allowed,
+            checker.can(p, s("scope")),
+            "explain and can disagree"
+        );
         let h = checker.permission_handle(p, s("scope"));
         assert_eq!(e.allowed, checker.check(h), "handle and can disagree");
         return serde_json::json!({"allow": e.allowed, "reason": e.reason.code()});
@@ -58,14 +67,22 @@ fn answer(checker: &Checker, model: &Model, check: &Value, expect: &Value) -> Va
     }
     if check.get("profile").is_some() {
         let p = checker.profile();
-        let roles: BTreeSet<(String, String)> =
-            p.roles.iter().map(|r| (r.role.clone(), r.via.clone())).collect();
+        let roles: BTreeSet<(String, String)> = p
+            .roles
+            .iter()
+            .map(|r| (r.role.clone(), r.via.clone()))
+            .collect();
         let teams: BTreeSet<String> = p.teams.iter().map(|t| t.id.clone()).collect();
         let want_roles: BTreeSet<(String, String)> = expect["roles"]
             .as_array()
             .unwrap()
             .iter()
-            .map(|r| (r["role"].as_str().unwrap().into(), r["via"].as_str().unwrap().into()))
+            .map(|r| {
+                (
+                    r["role"].as_str().unwrap().into(),
+                    r["via"].as_str().unwrap().into(),
+                )
+            })
             .collect();
         let want_teams: BTreeSet<String> = expect["teams"]
             .as_array()
@@ -85,7 +102,10 @@ fn answer(checker: &Checker, model: &Model, check: &Value, expect: &Value) -> Va
 
 #[test]
 fn decision_table() {
-    let path = format!("{}/tests/vectors/decisions.json", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/tests/vectors/decisions.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let table: Value = serde_json::from_str(&fs::read_to_string(path).unwrap()).unwrap();
     let cases = table["cases"].as_array().unwrap();
     assert!(cases.len() > 100, "the decision table lost its cases");
@@ -100,7 +120,9 @@ fn decision_table() {
             .or_insert_with(|| load_example(&example));
         let checker = checkers
             .entry((example.clone(), user.clone()))
-            .or_insert_with(|| Checker::compile(&slip_for(model, directory, &user).unwrap()).unwrap());
+            .or_insert_with(|| {
+                Checker::compile(&slip_for(model, directory, &user).unwrap()).unwrap()
+            });
         let got = answer(checker, model, &case["check"], &case["expect"]);
         if got != case["expect"] {
             failures.push(format!(
@@ -109,15 +131,30 @@ fn decision_table() {
             ));
         }
     }
-    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
 fn every_reason_code_is_distinct() {
     let all = [
-        Reason::Granted, Reason::Admin, Reason::UnknownPermission, Reason::ProductOff,
-        Reason::Revoked, Reason::ExplicitOnly, Reason::ScopeNotGranted, Reason::NotGranted,
-        Reason::LevelTooLow, Reason::Restricted, Reason::UnknownFeature, Reason::UnknownResource,
+        Reason::Granted,
+        Reason::Admin,
+        Reason::UnknownPermission,
+        Reason::ProductOff,
+        Reason::Revoked,
+        Reason::ExplicitOnly,
+        Reason::ScopeNotGranted,
+        Reason::NotGranted,
+        Reason::LevelTooLow,
+        Reason::Restricted,
+        Reason::UnknownFeature,
+        Reason::UnknownResource,
         Reason::UnknownAction,
     ];
     let codes: BTreeSet<&str> = all.iter().map(|r| r.code()).collect();

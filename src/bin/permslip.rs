@@ -15,14 +15,22 @@ use permslip::issue::slip_for;
 use permslip::model::{Directory, Model, NavItem};
 use permslip::slip::SLIP_VERSION;
 use permslip::snapshot::Snapshot;
-use permslip::token::{base64url, jwks_json, sign, Audience, Claims, Jwks, SigningKey, VerifyOptions};
+use permslip::token::{
+    base64url, jwks_json, sign, Audience, Claims, Jwks, SigningKey, VerifyOptions,
+};
 
 const EXIT_DENY: u8 = 1;
 const EXIT_ERROR: u8 = 3;
 
 #[derive(Parser)]
-#[command(name = "permslip", version, about = "Signed, expiring, per-user permission snapshots")]
-#[command(after_help = "Exit codes: 0 success/allow, 1 deny, 2 usage error, 3 error (invalid input or snapshot).")]
+#[command(
+    name = "permslip",
+    version,
+    about = "Signed, expiring, per-user permission snapshots"
+)]
+#[command(
+    after_help = "Exit codes: 0 success/allow, 1 deny, 2 usage error, 3 error (invalid input or snapshot)."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -142,19 +150,19 @@ struct VerifyArgs {
 }
 
 #[derive(Args)]
-#[group(required = true, multiple = false, id = "what")]
+#[group(skip)]
 struct Query {
     /// Permission id to check.
-    #[arg(long, group = "what")]
+    #[arg(long, conflicts_with_all = ["feature", "resource"], required_unless_present_any = ["feature", "resource"])]
     permission: Option<String>,
     /// Scope value for --permission.
     #[arg(long, requires = "permission")]
     scope: Option<String>,
     /// Feature to check --action on.
-    #[arg(long, group = "what")]
+    #[arg(long, conflicts_with = "resource", requires = "action")]
     feature: Option<String>,
     /// Resource id to check --action on.
-    #[arg(long, group = "what")]
+    #[arg(long, requires = "action")]
     resource: Option<String>,
     /// Action for --feature / --resource.
     #[arg(long)]
@@ -194,9 +202,13 @@ fn run(cli: Cli) -> Result<u8, String> {
             println!("{}", to_json(&e)?);
             Ok(if e.allowed { 0 } else { EXIT_DENY })
         }
-        Command::Inspect { token, jwks, aud, now, menu } => {
-            inspect(&token, jwks.as_deref(), &aud, now, menu.as_deref())
-        }
+        Command::Inspect {
+            token,
+            jwks,
+            aud,
+            now,
+            menu,
+        } => inspect(&token, jwks.as_deref(), &aud, now, menu.as_deref()),
     }
 }
 
@@ -267,7 +279,11 @@ fn load(args: &VerifyArgs) -> Result<Snapshot, String> {
 
 fn explain(snapshot: &Snapshot, q: &Query) -> Result<Explanation, String> {
     let c = snapshot.checker();
-    let action = || q.action.as_deref().ok_or("--action is required with --feature and --resource");
+    let action = || {
+        q.action
+            .as_deref()
+            .ok_or("--action is required with --feature and --resource")
+    };
     if let Some(p) = &q.permission {
         Ok(c.explain_permission(p, q.scope.as_deref()))
     } else if let Some(f) = &q.feature {
@@ -279,7 +295,13 @@ fn explain(snapshot: &Snapshot, q: &Query) -> Result<Explanation, String> {
     }
 }
 
-fn inspect(token: &str, jwks: Option<&Path>, aud: &str, now: Option<u64>, menu: Option<&Path>) -> Result<u8, String> {
+fn inspect(
+    token: &str,
+    jwks: Option<&Path>,
+    aud: &str,
+    now: Option<u64>,
+    menu: Option<&Path>,
+) -> Result<u8, String> {
     let token = token_arg(token)?;
     let Some(jwks) = jwks else {
         // Decoding without verifying is for debugging only: say so in the output.
@@ -291,7 +313,10 @@ fn inspect(token: &str, jwks: Option<&Path>, aud: &str, now: Option<u64>, menu: 
         };
         let header = decode("header")?;
         let claims = decode("payload")?;
-        println!("{}", serde_json::json!({"verified": false, "header": header, "claims": claims}));
+        println!(
+            "{}",
+            serde_json::json!({"verified": false, "header": header, "claims": claims})
+        );
         return Ok(0);
     };
     let args = VerifyArgs {
@@ -305,17 +330,24 @@ fn inspect(token: &str, jwks: Option<&Path>, aud: &str, now: Option<u64>, menu: 
         min_serial: 0,
     };
     let snapshot = load(&args)?;
-    let mut out = serde_json::json!({
+    let menu_ids = match menu {
+        Some(path) => {
+            let model: Model = read_json(path)?;
+            let nav: &[NavItem] = &model.nav;
+            let ids = snapshot
+                .checker()
+                .visible_menu_ids(nav)
+                .map_err(|e| e.to_string())?;
+            Some(ids.into_iter().map(str::to_owned).collect::<Vec<_>>())
+        }
+        None => None,
+    };
+    let out = serde_json::json!({
         "verified": true,
         "snapshot": summary(&snapshot),
         "profile": snapshot.checker().profile(),
+        "menu": menu_ids,
     });
-    if let Some(path) = menu {
-        let model: Model = read_json(path)?;
-        let nav: &[NavItem] = &model.nav;
-        let ids = snapshot.checker().visible_menu_ids(nav).map_err(|e| e.to_string())?;
-        out["menu"] = serde_json::json!(ids);
-    }
     println!("{out}");
     Ok(0)
 }
@@ -336,7 +368,9 @@ fn summary(s: &Snapshot) -> serde_json::Value {
 fn token_arg(arg: &str) -> Result<String, String> {
     let raw = if arg == "-" {
         let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s).map_err(|e| format!("stdin: {e}"))?;
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .map_err(|e| format!("stdin: {e}"))?;
         s
     } else if let Some(path) = arg.strip_prefix('@') {
         read(Path::new(path))?
@@ -347,7 +381,9 @@ fn token_arg(arg: &str) -> Result<String, String> {
 }
 
 fn system_now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 fn read(path: &Path) -> Result<String, String> {

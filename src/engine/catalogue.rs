@@ -52,10 +52,16 @@ impl CompiledCatalogue {
         at_most("levels", c.levels.len(), limits::MAX_LEVELS)?;
         at_most("products", c.products.len(), limits::MAX_PRODUCTS)?;
         let grant_edges = |grants: &[Grant]| -> usize {
-            grants.iter().map(|g| 1 + g.scope().map_or(0, <[String]>::len)).sum()
+            grants
+                .iter()
+                .map(|g| 1 + g.scope().map_or(0, <[String]>::len))
+                .sum()
         };
         let edges = c.permissions.iter().map(|p| p.implies.len()).sum::<usize>()
-            + c.roles.iter().map(|r| grant_edges(&r.grants) + r.levels.len()).sum::<usize>()
+            + c.roles
+                .iter()
+                .map(|r| grant_edges(&r.grants) + r.levels.len())
+                .sum::<usize>()
             + c.features.iter().map(|f| f.actions.len()).sum::<usize>()
             + c.actions.len();
         at_most("grants and references", edges, limits::MAX_EDGES)?;
@@ -155,7 +161,11 @@ impl CompiledCatalogue {
                 validate_grant(g, &perms)?;
             }
             role_defs.push(RoleInfo {
-                name: if r.name.is_empty() { r.id.clone() } else { r.name.clone() },
+                name: if r.name.is_empty() {
+                    r.id.clone()
+                } else {
+                    r.name.clone()
+                },
                 admin: r.admin,
                 grants: r.grants.clone(),
                 levels: level_map(&features, &levels, &r.levels)?,

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use super::catalogue::{validate_grant, topological_order, CompiledCatalogue};
+use super::catalogue::{topological_order, validate_grant, CompiledCatalogue};
 use super::limits::{self, at_most};
 use super::{BitSet, Checker, CompileError, Names, Reason, Source};
 use crate::model::{Grant, RowRule};
@@ -27,13 +27,19 @@ impl Checker {
     /// Compiles a slip that carries its catalogue inline. Applications use `Snapshot::verify`,
     /// which verifies the signature first.
     pub fn compile(slip: &Slip) -> Result<Checker, CompileError> {
-        let catalogue = slip.catalogue.as_ref().ok_or(CompileError::MissingCatalogue)?;
+        let catalogue = slip
+            .catalogue
+            .as_ref()
+            .ok_or(CompileError::MissingCatalogue)?;
         Checker::compile_with(&CompiledCatalogue::compile(catalogue)?, slip)
     }
 
     /// Compiles a slip against an already compiled catalogue (the slip's own inline catalogue,
     /// if any, is ignored). The caller checks that the catalogue is the one the slip names.
-    pub fn compile_with(cat: &Arc<CompiledCatalogue>, slip: &Slip) -> Result<Checker, CompileError> {
+    pub fn compile_with(
+        cat: &Arc<CompiledCatalogue>,
+        slip: &Slip,
+    ) -> Result<Checker, CompileError> {
         if slip.v != SLIP_VERSION {
             return Err(CompileError::UnsupportedVersion(slip.v));
         }
@@ -50,8 +56,9 @@ impl Checker {
                 *slot = *on;
             }
         }
-        let product_off =
-            |p: Option<u32>| p.is_some_and(|p| !product_on.get(p as usize).copied().unwrap_or(false));
+        let product_off = |p: Option<u32>| {
+            p.is_some_and(|p| !product_on.get(p as usize).copied().unwrap_or(false))
+        };
 
         // The channels through which the user holds roles.
         let user = &slip.user;
@@ -87,7 +94,10 @@ impl Checker {
             let Some(def) = cat.role_defs.get(*r as usize) else {
                 continue;
             };
-            let source = || Source::Role { role: cat.roles.name(*r).to_owned(), via: via.clone() };
+            let source = || Source::Role {
+                role: cat.roles.name(*r).to_owned(),
+                via: via.clone(),
+            };
             if def.admin {
                 for (i, slot) in reach.iter_mut().enumerate() {
                     if !cat.perm_explicit.get(i) {
@@ -151,7 +161,9 @@ impl Checker {
                     target.unscoped |= unscoped;
                     target.scopes.extend_from_slice(&scopes);
                     target.by_non_admin |= by_non_admin;
-                    target.sources.push(Source::Implied { by: cat.perms.name(p).to_owned() });
+                    target.sources.push(Source::Implied {
+                        by: cat.perms.name(p).to_owned(),
+                    });
                 }
             }
         }
@@ -186,8 +198,13 @@ impl Checker {
             }
         };
         for (r, via) in &held {
-            let Some(def) = cat.role_defs.get(*r as usize) else { continue };
-            let source = || Source::Role { role: cat.roles.name(*r).to_owned(), via: via.clone() };
+            let Some(def) = cat.role_defs.get(*r as usize) else {
+                continue;
+            };
+            let source = || Source::Role {
+                role: cat.roles.name(*r).to_owned(),
+                via: via.clone(),
+            };
             if def.admin {
                 for f in 0..nf as u32 {
                     raise(f, top, source(), true);
@@ -207,7 +224,10 @@ impl Checker {
         }
         for (i, p) in cat.feature_product.iter().enumerate() {
             if product_off(*p) {
-                for slot in [feature_level.get_mut(i), feature_level_no_admin.get_mut(i)].into_iter().flatten() {
+                for slot in [feature_level.get_mut(i), feature_level_no_admin.get_mut(i)]
+                    .into_iter()
+                    .flatten()
+                {
                     *slot = 0;
                 }
             }
@@ -248,7 +268,8 @@ impl Checker {
                 ),
             });
         }
-        let child_to_parent: Vec<Vec<u32>> = parent.iter().map(|p| p.iter().copied().collect()).collect();
+        let child_to_parent: Vec<Vec<u32>> =
+            parent.iter().map(|p| p.iter().copied().collect()).collect();
         // Children come before parents in this order; reversed, parents come first.
         let mut res_order = topological_order(&child_to_parent)
             .map_err(|i| CompileError::Cycle("resource parent", resources.name(i).to_owned()))?;
@@ -265,12 +286,17 @@ impl Checker {
         let mut resource_sources: Vec<Vec<Source>> = vec![Vec::new(); nr];
         for &ri in &res_order {
             let i = ri as usize;
-            let Some(r) = slip.resources.get(i) else { continue };
+            let Some(r) = slip.resources.get(i) else {
+                continue;
+            };
             let mut own = (0u8, Vec::new());
             let mut own_managed = (0u8, Vec::new());
             for g in &r.grants {
                 let level = cat.level(&g.level)?;
-                let source = Source::Assignment { resource: r.id.clone(), via: g.via.clone() };
+                let source = Source::Assignment {
+                    resource: r.id.clone(),
+                    via: g.via.clone(),
+                };
                 let slot = if g.via == "user" {
                     &mut own
                 } else if let Some(t) = g.via.strip_prefix("team:") {
@@ -315,7 +341,9 @@ impl Checker {
                 };
                 if reaches {
                     let level = feature_level_no_admin.get(f).copied().unwrap_or(0);
-                    let source = Source::Feature { feature: cat.features.name(f as u32).to_owned() };
+                    let source = Source::Feature {
+                        feature: cat.features.name(f as u32).to_owned(),
+                    };
                     merge_best(&mut best, level, vec![source]);
                 }
             }
@@ -323,8 +351,12 @@ impl Checker {
             let mut level_no_admin = best.0;
             if let (false, Some(p)) = (r.inherit, par) {
                 level = level.min(resource_level.get(p as usize).copied().unwrap_or(0));
-                level_no_admin =
-                    level_no_admin.min(resource_level_no_admin.get(p as usize).copied().unwrap_or(0));
+                level_no_admin = level_no_admin.min(
+                    resource_level_no_admin
+                        .get(p as usize)
+                        .copied()
+                        .unwrap_or(0),
+                );
             }
             if product_off(cat.feature_product.get(f).copied().flatten()) {
                 level = 0;
@@ -337,7 +369,11 @@ impl Checker {
                 *slot = level_no_admin;
             }
             if let Some(slot) = resource_sources.get_mut(i) {
-                *slot = if level_no_admin > 0 { best.1 } else { Vec::new() };
+                *slot = if level_no_admin > 0 {
+                    best.1
+                } else {
+                    Vec::new()
+                };
             }
             if let Some(slot) = restricted.get_mut(i) {
                 *slot = is_restricted;
@@ -353,7 +389,16 @@ impl Checker {
         let teams = slip
             .teams
             .iter()
-            .map(|t| (t.id.clone(), if t.name.is_empty() { t.id.clone() } else { t.name.clone() }))
+            .map(|t| {
+                (
+                    t.id.clone(),
+                    if t.name.is_empty() {
+                        t.id.clone()
+                    } else {
+                        t.name.clone()
+                    },
+                )
+            })
             .collect();
 
         Ok(Checker {
@@ -399,7 +444,10 @@ fn check_limits(slip: &Slip) -> Result<(), CompileError> {
     at_most("resources", slip.resources.len(), limits::MAX_RESOURCES)?;
     at_most("products", slip.products.len(), limits::MAX_PRODUCTS)?;
     let grant_edges = |grants: &[Grant]| -> usize {
-        grants.iter().map(|g| 1 + g.scope().map_or(0, <[String]>::len)).sum()
+        grants
+            .iter()
+            .map(|g| 1 + g.scope().map_or(0, <[String]>::len))
+            .sum()
     };
     let u = &slip.user;
     let edges = grant_edges(&u.grants)
@@ -407,7 +455,11 @@ fn check_limits(slip: &Slip) -> Result<(), CompileError> {
         + u.roles.len()
         + u.manages.len()
         + u.levels.len()
-        + slip.teams.iter().map(|t| t.roles.len() + t.levels.len()).sum::<usize>()
+        + slip
+            .teams
+            .iter()
+            .map(|t| t.roles.len() + t.levels.len())
+            .sum::<usize>()
         + slip.resources.iter().map(|r| r.grants.len()).sum::<usize>();
     at_most("grants and references", edges, limits::MAX_EDGES)
 }

@@ -49,7 +49,10 @@ impl fmt::Display for CompileError {
             CompileError::Duplicate(kind, name) => write!(f, "duplicate {kind} `{name}`"),
             CompileError::Unknown(kind, name) => write!(f, "unknown {kind} `{name}`"),
             CompileError::BadWildcard(p) => {
-                write!(f, "bad wildcard `{p}`: use `*` or `prefix.*`, without a scope")
+                write!(
+                    f,
+                    "bad wildcard `{p}`: use `*` or `prefix.*`, without a scope"
+                )
             }
             CompileError::ImpliesExplicit(from, to) => {
                 write!(f, "`{from}` implies explicit-only permission `{to}`")
@@ -62,7 +65,10 @@ impl fmt::Display for CompileError {
                 write!(f, "the slip names a separate catalogue and none was given")
             }
             CompileError::CatalogueMismatch => {
-                write!(f, "the catalogue is not the one the slip was issued against")
+                write!(
+                    f,
+                    "the catalogue is not the one the slip was issued against"
+                )
             }
         }
     }

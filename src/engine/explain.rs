@@ -10,10 +10,19 @@ impl Checker {
             None => format!("permission {permission}"),
         };
         let Some(p) = self.cat.perms.get(permission) else {
-            return self.explanation(false, Reason::UnknownPermission, query, format!("unknown permission `{permission}`"));
+            return self.explanation(
+                false,
+                Reason::UnknownPermission,
+                query,
+                format!("unknown permission `{permission}`"),
+            );
         };
         let i = p as usize;
-        let mut reason = self.perm_reason.get(i).copied().unwrap_or(Reason::NotGranted);
+        let mut reason = self
+            .perm_reason
+            .get(i)
+            .copied()
+            .unwrap_or(Reason::NotGranted);
         let allowed = self.can(permission, scope);
         if reason.allows() && !allowed {
             reason = Reason::ScopeNotGranted;
@@ -26,7 +35,8 @@ impl Checker {
             }
             Reason::ProductOff => {
                 let product = self
-                    .cat.perm_product
+                    .cat
+                    .perm_product
                     .get(i)
                     .copied()
                     .flatten()
@@ -55,38 +65,78 @@ impl Checker {
     pub fn explain_feature(&self, feature: &str, action: &str) -> Explanation {
         let query = format!("{action} on feature {feature}");
         let Some(f) = self.cat.features.get(feature) else {
-            return self.explanation(false, Reason::UnknownFeature, query, format!("unknown feature `{feature}`"));
+            return self.explanation(
+                false,
+                Reason::UnknownFeature,
+                query,
+                format!("unknown feature `{feature}`"),
+            );
         };
         let Some(min) = self.action_min_level(f, action) else {
-            return self.explanation(false, Reason::UnknownAction, query, format!("unknown action `{action}`"));
+            return self.explanation(
+                false,
+                Reason::UnknownAction,
+                query,
+                format!("unknown action `{action}`"),
+            );
         };
         let fi = f as usize;
         let held = self.feature_level.get(fi).copied().unwrap_or(0);
         let held_no_admin = self.feature_level_no_admin.get(fi).copied().unwrap_or(0);
         let product = self.cat.feature_product.get(fi).copied().flatten();
-        let off = product.is_some_and(|p| !self.product_on.get(p as usize).copied().unwrap_or(false));
+        let off =
+            product.is_some_and(|p| !self.product_on.get(p as usize).copied().unwrap_or(false));
         let via = self.feature_sources.get(fi).cloned().unwrap_or_default();
-        self.level_explanation(query, feature, held, held_no_admin, min, off.then(|| product).flatten(), false, via)
+        self.level_explanation(
+            query,
+            feature,
+            held,
+            held_no_admin,
+            min,
+            product.filter(|_| off),
+            false,
+            via,
+        )
     }
 
     /// Explains `can_resource(id, action)`.
     pub fn explain_resource(&self, id: &str, action: &str) -> Explanation {
         let query = format!("{action} on {id}");
         let Some(r) = self.resources.get(id) else {
-            return self.explanation(false, Reason::UnknownResource, query, format!("`{id}` is not visible to this user"));
+            return self.explanation(
+                false,
+                Reason::UnknownResource,
+                query,
+                format!("`{id}` is not visible to this user"),
+            );
         };
         let ri = r as usize;
         let f = self.resource_feature.get(ri).copied().unwrap_or(0);
         let Some(min) = self.action_min_level(f, action) else {
-            return self.explanation(false, Reason::UnknownAction, query, format!("unknown action `{action}`"));
+            return self.explanation(
+                false,
+                Reason::UnknownAction,
+                query,
+                format!("unknown action `{action}`"),
+            );
         };
         let held = self.resource_level.get(ri).copied().unwrap_or(0);
         let held_no_admin = self.resource_level_no_admin.get(ri).copied().unwrap_or(0);
         let product = self.cat.feature_product.get(f as usize).copied().flatten();
-        let off = product.is_some_and(|p| !self.product_on.get(p as usize).copied().unwrap_or(false));
+        let off =
+            product.is_some_and(|p| !self.product_on.get(p as usize).copied().unwrap_or(false));
         let restricted = self.resource_restricted.get(ri).copied().unwrap_or(false);
         let via = self.resource_sources.get(ri).cloned().unwrap_or_default();
-        self.level_explanation(query, id, held, held_no_admin, min, off.then(|| product).flatten(), restricted, via)
+        self.level_explanation(
+            query,
+            id,
+            held,
+            held_no_admin,
+            min,
+            product.filter(|_| off),
+            restricted,
+            via,
+        )
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -143,7 +193,13 @@ impl Checker {
         e
     }
 
-    fn explanation(&self, allowed: bool, reason: Reason, query: String, message: String) -> Explanation {
+    fn explanation(
+        &self,
+        allowed: bool,
+        reason: Reason,
+        query: String,
+        message: String,
+    ) -> Explanation {
         Explanation {
             allowed,
             reason,
@@ -161,7 +217,10 @@ impl Checker {
         self.held_roles
             .iter()
             .filter(|(r, _)| self.cat.role_defs.get(*r as usize).is_some_and(|d| d.admin))
-            .map(|(r, via)| Source::Role { role: self.cat.roles.name(*r).to_owned(), via: via.clone() })
+            .map(|(r, via)| Source::Role {
+                role: self.cat.roles.name(*r).to_owned(),
+                via: via.clone(),
+            })
             .collect()
     }
 
@@ -173,7 +232,8 @@ impl Checker {
                 let p = g.permission();
                 p == permission
                     || (!explicit
-                        && p.strip_suffix('*').is_some_and(|prefix| permission.starts_with(prefix)))
+                        && p.strip_suffix('*')
+                            .is_some_and(|prefix| permission.starts_with(prefix)))
             });
             if grants || (def.admin && !explicit) {
                 out.push(self.cat.roles.name(i as u32).to_owned());

@@ -69,7 +69,10 @@ impl Checker {
                     }
                 }
             }
-            let node = NavItem { children, ..(*item).clone() };
+            let node = NavItem {
+                children,
+                ..(*item).clone()
+            };
             match parent {
                 Some(_) => {
                     if let Some(slot) = built.get_mut(i) {
@@ -83,16 +86,22 @@ impl Checker {
         Ok(roots)
     }
 
-    fn shown(&self, flat: &[(&NavItem, Option<usize>, usize)]) -> Vec<bool> {
+    fn shown(&self, flat: &[Flat<'_>]) -> Vec<bool> {
         let own: Vec<bool> = flat
             .iter()
-            .map(|(item, _, _)| item.requires.as_ref().is_none_or(|r| self.check(self.requirement_handle(r))))
+            .map(|(item, _, _)| {
+                item.requires
+                    .as_ref()
+                    .is_none_or(|r| self.check(self.requirement_handle(r)))
+            })
             .collect();
         let mut child_shown = vec![false; flat.len()];
         let mut shown = vec![false; flat.len()];
         // Reverse pre-order visits every child before its parent.
         for i in (0..flat.len()).rev() {
-            let Some((item, parent, _)) = flat.get(i) else { continue };
+            let Some((item, parent, _)) = flat.get(i) else {
+                continue;
+            };
             let is_group = !item.children.is_empty();
             let visible = own.get(i).copied().unwrap_or(false)
                 && (!is_group || child_shown.get(i).copied().unwrap_or(false));
@@ -121,11 +130,13 @@ impl Checker {
     }
 }
 
-/// Pre-order flattening with an explicit stack: (item, parent index, depth).
-fn flatten(items: &[NavItem]) -> Result<Vec<(&NavItem, Option<usize>, usize)>, MenuError> {
+/// One flattened item: the item, its parent's index, its depth.
+type Flat<'a> = (&'a NavItem, Option<usize>, usize);
+
+/// Pre-order flattening with an explicit stack.
+fn flatten(items: &[NavItem]) -> Result<Vec<Flat<'_>>, MenuError> {
     let mut out = Vec::new();
-    let mut stack: Vec<(&NavItem, Option<usize>, usize)> =
-        items.iter().rev().map(|i| (i, None, 1)).collect();
+    let mut stack: Vec<Flat<'_>> = items.iter().rev().map(|i| (i, None, 1)).collect();
     while let Some((item, parent, depth)) = stack.pop() {
         if depth > MAX_MENU_DEPTH {
             return Err(MenuError::TooDeep(MAX_MENU_DEPTH));
@@ -135,7 +146,12 @@ fn flatten(items: &[NavItem]) -> Result<Vec<(&NavItem, Option<usize>, usize)>, M
         }
         let index = out.len();
         out.push((item, parent, depth));
-        stack.extend(item.children.iter().rev().map(|c| (c, Some(index), depth + 1)));
+        stack.extend(
+            item.children
+                .iter()
+                .rev()
+                .map(|c| (c, Some(index), depth + 1)),
+        );
     }
     Ok(out)
 }

@@ -184,7 +184,8 @@ impl Checker {
 
     /// The level held on a feature as a number: 0 none, 1 the lowest level, and so on.
     pub fn feature_level(&self, feature: &str) -> u8 {
-        self.cat.features
+        self.cat
+            .features
             .get(feature)
             .and_then(|f| self.feature_level.get(f as usize).copied())
             .unwrap_or(0)
@@ -220,7 +221,10 @@ impl Checker {
             return false;
         };
         match self.action_min_level(f, action) {
-            Some(min) => self.feature_level.get(f as usize).is_some_and(|l| *l >= min),
+            Some(min) => self
+                .feature_level
+                .get(f as usize)
+                .is_some_and(|l| *l >= min),
             None => false,
         }
     }
@@ -234,7 +238,10 @@ impl Checker {
             return false;
         };
         match self.action_min_level(*f, action) {
-            Some(min) => self.resource_level.get(r as usize).is_some_and(|l| *l >= min),
+            Some(min) => self
+                .resource_level
+                .get(r as usize)
+                .is_some_and(|l| *l >= min),
             None => false,
         }
     }
@@ -260,12 +267,18 @@ impl Checker {
     fn action_min_level(&self, feature: u32, action: &str) -> Option<u8> {
         let a = self.cat.actions.get(action)?;
         let overridden = self
-            .cat.feature_actions
+            .cat
+            .feature_actions
             .get(feature as usize)
             .and_then(|overrides| overrides.iter().find(|(id, _)| *id == a));
         match overridden {
             Some((_, min)) => Some(*min),
-            None => self.cat.action_min.get(a as usize).copied().filter(|m| *m > 0),
+            None => self
+                .cat
+                .action_min
+                .get(a as usize)
+                .copied()
+                .filter(|m| *m > 0),
         }
     }
 

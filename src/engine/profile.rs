@@ -87,7 +87,10 @@ impl Checker {
         let teams = self
             .teams
             .iter()
-            .map(|(id, name)| TeamRef { id: id.clone(), name: name.clone() })
+            .map(|(id, name)| TeamRef {
+                id: id.clone(),
+                name: name.clone(),
+            })
             .collect();
         let permissions = (0..self.cat.perms.len())
             .filter(|i| self.allow_any.get(*i))
@@ -95,7 +98,11 @@ impl Checker {
                 let scopes = (!self.allow_all_scopes.get(i)).then(|| {
                     self.perm_scopes
                         .get(i)
-                        .map(|v| v.iter().map(|s| self.scope_values.name(*s).to_owned()).collect())
+                        .map(|v| {
+                            v.iter()
+                                .map(|s| self.scope_values.name(*s).to_owned())
+                                .collect()
+                        })
                         .unwrap_or_default()
                 });
                 EffectivePermission {

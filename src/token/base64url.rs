@@ -203,7 +203,10 @@ mod tests {
             DecodeError::InvalidByte(3).to_string(),
             "invalid base64url character at offset 3"
         );
-        assert_eq!(DecodeError::InvalidLength.to_string(), "invalid base64url length");
+        assert_eq!(
+            DecodeError::InvalidLength.to_string(),
+            "invalid base64url length"
+        );
         assert_eq!(
             DecodeError::NonCanonical.to_string(),
             "non-canonical base64url trailing bits"

@@ -25,7 +25,11 @@ pub struct Claims {
     #[serde(deserialize_with = "seconds")]
     pub iat: u64,
     /// Not before, in Unix seconds. Default: `iat` (see [`Claims::not_before`]).
-    #[serde(default, deserialize_with = "opt_seconds", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "opt_seconds",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub nbf: Option<u64>,
     /// Expires at, in Unix seconds.
     #[serde(deserialize_with = "seconds")]
@@ -167,5 +171,6 @@ pub(crate) struct VersionProbe {
 }
 
 fn opt_version<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
-    d.deserialize_u64(Unsigned("a format version number")).map(Some)
+    d.deserialize_u64(Unsigned("a format version number"))
+        .map(Some)
 }

@@ -78,7 +78,9 @@ impl Jwks {
             }
             if let Some(use_) = key.use_.as_deref() {
                 if use_ != "sig" {
-                    return Err(invalid(format!("key `{kid}` has use `{use_}`, expected `sig`")));
+                    return Err(invalid(format!(
+                        "key `{kid}` has use `{use_}`, expected `sig`"
+                    )));
                 }
             }
             let verifying = parse_public_key(&kid, key.x.as_deref())?;

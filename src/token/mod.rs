@@ -110,7 +110,10 @@ pub(crate) fn verify_with_kid(
     let malformed = TokenError::Malformed;
 
     if token.len() > opts.max_token_bytes {
-        return Err(TokenError::TooLarge { len: token.len(), max: opts.max_token_bytes });
+        return Err(TokenError::TooLarge {
+            len: token.len(),
+            max: opts.max_token_bytes,
+        });
     }
 
     let three_parts = || malformed("expected three parts separated by `.`".into());
@@ -126,11 +129,15 @@ pub(crate) fn verify_with_kid(
     let header: Header = serde_json::from_slice(&header_json)
         .map_err(|e| malformed(format!("header: {}", strict_json::reason(&e))))?;
     if header.crit {
-        return Err(malformed("header: `crit` extensions are not supported".into()));
+        return Err(malformed(
+            "header: `crit` extensions are not supported".into(),
+        ));
     }
     if let Some(typ) = header.typ.as_deref() {
         if !type_accepted(typ) {
-            return Err(malformed(format!("header: type `{typ}` is not `{TOKEN_TYPE}`")));
+            return Err(malformed(format!(
+                "header: type `{typ}` is not `{TOKEN_TYPE}`"
+            )));
         }
     }
     if header.alg != ALGORITHM {
@@ -145,15 +152,13 @@ pub(crate) fn verify_with_kid(
 
     let signature =
         base64url::decode(signature_b64).map_err(|e| malformed(format!("signature: {e}")))?;
-    let signature =
-        Signature::from_slice(&signature).map_err(|_| TokenError::BadSignature)?;
+    let signature = Signature::from_slice(&signature).map_err(|_| TokenError::BadSignature)?;
     key.verify_strict(signing_input.as_bytes(), &signature)
         .map_err(|_| TokenError::BadSignature)?;
 
     // Signed from here on: the issuer wrote this, so errors below are issuer bugs or version
     // skew, not tampering.
-    let payload =
-        base64url::decode(payload_b64).map_err(|e| malformed(format!("payload: {e}")))?;
+    let payload = base64url::decode(payload_b64).map_err(|e| malformed(format!("payload: {e}")))?;
     strict_json::check_object(&payload).map_err(|e| malformed(format!("payload: {e}")))?;
     let probe: claims::VersionProbe = serde_json::from_slice(&payload)
         .map_err(|e| malformed(format!("payload: {}", strict_json::reason(&e))))?;
@@ -185,14 +190,20 @@ pub(crate) fn verify_with_kid(
         }
     }
     if is_expired(claims.exp, opts.now, opts.leeway) {
-        return Err(TokenError::Expired { exp: claims.exp, now: opts.now });
+        return Err(TokenError::Expired {
+            exp: claims.exp,
+            now: opts.now,
+        });
     }
     let nbf = claims.not_before();
     if opts.now.saturating_add(opts.leeway) < nbf {
         return Err(TokenError::NotYetValid { nbf, now: opts.now });
     }
     if claims.serial < opts.min_serial {
-        return Err(TokenError::Rollback { serial: claims.serial, min: opts.min_serial });
+        return Err(TokenError::Rollback {
+            serial: claims.serial,
+            min: opts.min_serial,
+        });
     }
     Ok((kid, claims))
 }
@@ -249,7 +260,9 @@ pub(crate) mod strict_json {
     /// `Ok` when `bytes` is one JSON object with no duplicate member at any depth; otherwise a
     /// reason in the crate's message style.
     pub(crate) fn check_object(bytes: &[u8]) -> Result<(), String> {
-        serde_json::from_slice::<Object>(bytes).map(|_| ()).map_err(|e| reason(&e))
+        serde_json::from_slice::<Object>(bytes)
+            .map(|_| ())
+            .map_err(|e| reason(&e))
     }
 
     /// A serde_json error without its position suffix: positions inside a base64url part mean

@@ -35,7 +35,10 @@ struct RawPrivateKey {
 impl SigningKey {
     /// A key from its 32-byte Ed25519 seed (the JWK `d`) and its key id.
     pub fn from_seed(kid: impl Into<String>, seed: &[u8; 32]) -> SigningKey {
-        SigningKey { kid: kid.into(), key: ed25519_dalek::SigningKey::from_bytes(seed) }
+        SigningKey {
+            kid: kid.into(),
+            key: ed25519_dalek::SigningKey::from_bytes(seed),
+        }
     }
 
     /// A key from a private JWK: `{"kty":"OKP","crv":"Ed25519","kid":…,"d":…,"x":…}`.
@@ -64,7 +67,10 @@ impl SigningKey {
         let public = parse_public_key(&kid, raw.x.as_deref())?;
         let key = SigningKey::from_seed(kid, &seed);
         if key.key.verifying_key() != public {
-            return Err(invalid(format!("key `{}`: `d` does not match `x`", key.kid)));
+            return Err(invalid(format!(
+                "key `{}`: `d` does not match `x`",
+                key.kid
+            )));
         }
         Ok(key)
     }
@@ -82,7 +88,10 @@ impl SigningKey {
     /// The private JWK (the public members plus `d`). Store it as a secret.
     pub fn to_private_jwk(&self) -> String {
         let mut members = self.public_members();
-        members.insert("d".into(), Value::String(base64url::encode(self.key.as_bytes())));
+        members.insert(
+            "d".into(),
+            Value::String(base64url::encode(self.key.as_bytes())),
+        );
         Value::Object(members).to_string()
     }
 
@@ -112,7 +121,10 @@ impl fmt::Debug for SigningKey {
 /// A JWKS document publishing the public halves of `keys`, e.g. the current and the next key
 /// during a rotation.
 pub fn jwks_json(keys: &[&SigningKey]) -> String {
-    let keys = keys.iter().map(|k| Value::Object(k.public_members())).collect();
+    let keys = keys
+        .iter()
+        .map(|k| Value::Object(k.public_members()))
+        .collect();
     let mut doc = Map::new();
     doc.insert("keys".into(), Value::Array(keys));
     Value::Object(doc).to_string()

@@ -1,0 +1,184 @@
+// Shared by the Node suites: repository paths, the published test keys, the golden snapshots,
+// and signing with the npm `jose` library.
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { CompactSign, importJWK } from "jose";
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const AUDIENCE = "permslip-demo";
+export const read = (...p) => readFileSync(join(ROOT, ...p), "utf8");
+export const readJson = (...p) => JSON.parse(read(...p));
+
+export const JWKS_JSON = read("tests", "keys", "test-jwks.json");
+export const PRIVATE_JWK = readJson("tests", "keys", "test-private.jwk.json");
+export const PRIVATE_JWK_2 = readJson("tests", "keys", "test-2-private.jwk.json");
+
+/** Where the golden snapshots live (PERMSLIP_GOLDEN_DIR overrides, for local experiments). */
+export const GOLDEN_DIR = process.env.PERMSLIP_GOLDEN_DIR ?? join(ROOT, "tests", "golden");
+
+/**
+ * The decision table and everything it runs against, or `{ skip: reason }` when the golden
+ * snapshots have not been generated yet.
+ */
+export function decisionFixtures() {
+  const tablePath = join(ROOT, "tests", "vectors", "decisions.json");
+  if (!existsSync(tablePath)) return { skip: "tests/vectors/decisions.json is missing" };
+  const table = JSON.parse(readFileSync(tablePath, "utf8"));
+  const snapshots = {};
+  const models = {};
+  const missing = [];
+  for (const c of table.cases) {
+    const id = `${c.example}/${c.user}`;
+    if (!(c.example in models)) models[c.example] = readJson("examples", c.example, "model.json");
+    if (id in snapshots) continue;
+    const file = join(GOLDEN_DIR, c.example, `${c.user}.jwt`);
+    if (existsSync(file)) snapshots[id] = readFileSync(file, "utf8").trim();
+    else missing.push(id);
+  }
+  if (missing.length > 0) {
+    return {
+      skip: `golden snapshots missing in ${GOLDEN_DIR} (${missing.length}, e.g. ${missing[0]}.jwt): generate them first`,
+    };
+  }
+  return { table, snapshots, models };
+}
+
+/** Every golden token file, for suites that only need a few valid snapshots. */
+export function goldenFiles() {
+  if (!existsSync(GOLDEN_DIR)) return [];
+  return readdirSync(GOLDEN_DIR, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .flatMap((d) =>
+      readdirSync(join(GOLDEN_DIR, d.name))
+        .filter((f) => f.endsWith(".jwt"))
+        .map((f) => join(GOLDEN_DIR, d.name, f)),
+    );
+}
+
+const enc = new TextEncoder();
+
+/**
+ * Signs `payload` (an object, or a string used verbatim) with EdDSA using `jose`.
+ * `header` is merged over `{ alg: "EdDSA", kid, typ: "permslip+jwt" }`.
+ */
+export async function signWithJose(payload, { jwk = PRIVATE_JWK, header = {} } = {}) {
+  const key = await importJWK(jwk, "EdDSA");
+  const bytes = enc.encode(typeof payload === "string" ? payload : JSON.stringify(payload));
+  return new CompactSign(bytes)
+    .setProtectedHeader({ alg: "EdDSA", kid: jwk.kid, typ: "permslip+jwt", ...header })
+    .sign(key);
+}
+
+export const NOW_S = 1_800_000_000; // a fixed "now" for hand-made tokens, in Unix seconds
+export const NOW_MS = NOW_S * 1000;
+
+/**
+ * A slip written by hand (the `slip` claim, see schema/slip.schema.json and src/slip.rs): one of
+ * everything the engine reads.
+ */
+export function sampleSlip(user = "ada") {
+  return {
+    v: 1,
+    catalogue: {
+      model: "Demo",
+      products: ["fax", "connect"],
+      levels: ["reader", "editor", "owner"],
+      actions: { view: "reader", edit: "editor", delete: "owner" },
+      permissions: [
+        { id: "reports.view" },
+        { id: "reports.export", implies: ["reports.view"] },
+        { id: "fax.send", product: "fax" },
+        { id: "fax.send_from", product: "fax" },
+        { id: "fax.ai_ocr", product: "fax", explicit: true },
+        { id: "connect.call", product: "connect" },
+        { id: "users.edit" },
+        { id: "billing.manage" },
+      ],
+      roles: [
+        { id: "admin", name: "Administrator", admin: true },
+        {
+          id: "member",
+          name: "Member",
+          grants: [
+            "reports.export",
+            "connect.call",
+            { permission: "fax.send_from", scope: ["+15550100"] },
+          ],
+          levels: { documents: "editor" },
+        },
+        { id: "clerk", name: "Billing clerk", grants: ["billing.manage", "reports.*"] },
+      ],
+      features: [
+        { id: "documents" },
+        { id: "calls", rows: "own_and_managed" },
+        { id: "checklists", rows: "assigned", actions: { edit: "owner" } },
+      ],
+    },
+    products: { fax: true, connect: false },
+    user: {
+      id: user,
+      name: "Ada",
+      roles: ["member"],
+      manages: ["bob"],
+      grants: ["fax.send"],
+      revokes: ["billing.manage"],
+      levels: { calls: "reader" },
+    },
+    teams: [{ id: "billing", name: "Billing", roles: ["clerk"] }],
+    resources: [
+      { id: "doc-1", feature: "documents" },
+      { id: "doc-2", feature: "documents", restricted: true },
+      { id: "doc-3", feature: "documents", restricted: true, grants: [{ level: "owner", via: "user" }] },
+      { id: "call-1", feature: "calls", owner: user },
+      { id: "call-2", feature: "calls", owner: "bob" },
+      { id: "call-3", feature: "calls", owner: "carol" },
+      { id: "list-1", feature: "checklists", grants: [{ level: "editor", via: "team:billing" }] },
+    ],
+  };
+}
+
+/** Claims around a slip: iss/aud/sub/iat/nbf/exp/serial/psv=1/slip. */
+export function sampleClaims(overrides = {}) {
+  const sub = overrides.sub ?? "ada";
+  return {
+    iss: "https://auth.example.test",
+    sub,
+    aud: AUDIENCE,
+    iat: NOW_S - 10,
+    nbf: NOW_S - 10,
+    exp: NOW_S + 600,
+    serial: 7,
+    psv: 1,
+    slip: sampleSlip(sub),
+    ...overrides,
+  };
+}
+
+/** A sample navigation tree over the sample slip. */
+export function sampleNav() {
+  return [
+    {
+      id: "reports",
+      label: "Reports",
+      children: [
+        { id: "reports/view", requires: { permission: "reports.view" } },
+        { id: "reports/export", requires: { permission: "reports.export" } },
+      ],
+    },
+    {
+      id: "fax",
+      requires: { permission: "fax.send" },
+      children: [
+        { id: "fax/send", requires: { permission: "fax.send" } },
+        { id: "fax/from-main", requires: { permission: "fax.send_from", scope: "+15550100" } },
+        { id: "fax/from-other", requires: { permission: "fax.send_from", scope: "+15550199" } },
+        { id: "fax/ocr", requires: { permission: "fax.ai_ocr" } },
+      ],
+    },
+    { id: "connect", children: [{ id: "connect/call", requires: { permission: "connect.call" } }] },
+    { id: "docs", requires: { feature: "documents" }, href: "/docs" },
+    { id: "docs-admin", requires: { feature: "documents", level: "owner" } },
+    { id: "help" },
+  ];
+}
