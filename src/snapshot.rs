@@ -8,7 +8,7 @@
 use std::fmt;
 
 use crate::engine::{Checker, CompileError};
-use crate::token::{self, Audience, Jwks, TokenError, VerifyOptions};
+use crate::token::{self, Audience, Jwks, TokenError, VerifiedCatalogue, VerifyOptions};
 
 /// A verified, compiled snapshot: the token's metadata and the user's checker.
 #[derive(Debug, Clone)]
@@ -29,8 +29,36 @@ impl Snapshot {
     /// Verifies `token` against `keys` and `opts` (see [`crate::token`] for the criteria), then
     /// compiles its slip once. Check many times with [`Snapshot::checker`].
     pub fn verify(token: &str, keys: &Jwks, opts: &VerifyOptions) -> Result<Snapshot, LoadError> {
+        Snapshot::verify_with(token, None, keys, opts)
+    }
+
+    /// [`Snapshot::verify`] for a slip whose catalogue travels as a separately signed bundle
+    /// (verified once with [`token::verify_catalogue`] and shared). A slip with an inline
+    /// catalogue ignores `catalogue`; one naming a bundle needs the bundle with that hash.
+    pub fn verify_with(
+        token: &str,
+        catalogue: Option<&VerifiedCatalogue>,
+        keys: &Jwks,
+        opts: &VerifyOptions,
+    ) -> Result<Snapshot, LoadError> {
         let (kid, claims) = token::verify_with_kid(token, keys, opts)?;
-        let checker = Checker::compile(&claims.slip)?;
+        let slip = &claims.slip;
+        let checker = match (&slip.catalogue, &slip.catalogue_hash, catalogue) {
+            (Some(_), None, _) => Checker::compile(slip)?,
+            (None, Some(hash), Some(bundle)) if bundle.hash() == hash => {
+                Checker::compile_with(bundle.compiled(), slip)?
+            }
+            (None, Some(_), Some(_)) => return Err(CompileError::CatalogueMismatch.into()),
+            (None, Some(_), None) | (None, None, _) => {
+                return Err(CompileError::MissingCatalogue.into())
+            }
+            (Some(_), Some(_), _) => {
+                return Err(TokenError::Malformed(
+                    "claims: a slip has either `catalogue` or `catalogue_hash`, not both".into(),
+                )
+                .into())
+            }
+        };
         Ok(Snapshot {
             nbf: claims.not_before(),
             iss: claims.iss,

@@ -76,8 +76,13 @@ fn cli_gives_the_decision_table() {
         let token = format!("@{}/{}.jwt", dir.display(), case["user"].as_str().unwrap());
         let check = &case["check"];
         let s = |k: &str| check.get(k).and_then(Value::as_str);
+        let catalogue = dir.join("catalogue.jwt");
+        let catalogue = catalogue.to_str().unwrap().to_owned();
         let mut args = vec!["check"];
         args.extend(verify_args(&token, &jwks));
+        if Path::new(&catalogue).exists() {
+            args.extend(["--catalogue", catalogue.as_str()]);
+        }
         if let Some(p) = s("can") {
             args.extend(["--permission", p]);
             if let Some(v) = s("scope") {
@@ -161,6 +166,21 @@ fn cli_errors_are_one_line_on_stderr_with_exit_code_3() {
 }
 
 #[test]
+fn every_example_snapshot_fits_a_cookie() {
+    for example in ["amplify", "ampliflow"] {
+        let dir = tempdir(&format!("size-{example}"));
+        issue_all(example, &dir);
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let len = std::fs::read_to_string(&path).unwrap().trim().len();
+            if path.file_name().unwrap() != "catalogue.jwt" {
+                assert!(len < 4096, "{} is {len} bytes", path.display());
+            }
+        }
+    }
+}
+
+#[test]
 fn keygen_issue_verify_round_trip() {
     let dir = tempdir("keygen");
     let key = dir.join("k.jwk");
@@ -198,6 +218,8 @@ fn keygen_issue_verify_round_trip() {
         "manager",
         "--now",
         NOW,
+        "--catalogue",
+        "inline",
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let token = String::from_utf8(o.stdout).unwrap();
@@ -238,6 +260,8 @@ fn inspect_shows_profile_and_menu() {
         &format!("{ROOT}/tests/keys/test-jwks.json"),
         "--now",
         NOW,
+        "--catalogue",
+        &format!("{}/catalogue.jwt", dir.display()),
         "--menu",
         &format!("{ROOT}/examples/ampliflow/model.json"),
     ]);

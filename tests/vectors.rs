@@ -12,8 +12,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 
 use permslip::engine::{Checker, Reason};
-use permslip::issue::slip_for;
+use permslip::issue::{catalogue_of, slip_for, slip_for_bundle};
 use permslip::model::{Directory, Model};
+use permslip::slip::SLIP_VERSION;
+use permslip::snapshot::Snapshot;
+use permslip::token::{
+    sign, sign_catalogue, verify_catalogue, Audience, CatalogueClaims, Claims, Jwks, SigningKey,
+    VerifyOptions,
+};
 use serde_json::Value;
 
 fn load_example(name: &str) -> (Model, Directory) {
@@ -100,8 +106,8 @@ fn answer(checker: &Checker, model: &Model, check: &Value, expect: &Value) -> Va
     panic!("unknown check {check}");
 }
 
-#[test]
-fn decision_table() {
+/// Runs every case against the checker `checker_for(example, user)` gives.
+fn run_table(mut checker_for: impl FnMut(&str, &str) -> Checker) {
     let path = format!(
         "{}/tests/vectors/decisions.json",
         env!("CARGO_MANIFEST_DIR")
@@ -109,20 +115,18 @@ fn decision_table() {
     let table: Value = serde_json::from_str(&fs::read_to_string(path).unwrap()).unwrap();
     let cases = table["cases"].as_array().unwrap();
     assert!(cases.len() > 100, "the decision table lost its cases");
-    let mut examples: BTreeMap<String, (Model, Directory)> = BTreeMap::new();
+    let mut models: BTreeMap<String, Model> = BTreeMap::new();
     let mut checkers: BTreeMap<(String, String), Checker> = BTreeMap::new();
     let mut failures = Vec::new();
     for (i, case) in cases.iter().enumerate() {
         let example = case["example"].as_str().unwrap().to_owned();
         let user = case["user"].as_str().unwrap().to_owned();
-        let (model, directory) = examples
+        let model = models
             .entry(example.clone())
-            .or_insert_with(|| load_example(&example));
+            .or_insert_with(|| load_example(&example).0);
         let checker = checkers
             .entry((example.clone(), user.clone()))
-            .or_insert_with(|| {
-                Checker::compile(&slip_for(model, directory, &user).unwrap()).unwrap()
-            });
+            .or_insert_with(|| checker_for(&example, &user));
         let got = answer(checker, model, &case["check"], &case["expect"]);
         if got != case["expect"] {
             failures.push(format!(
@@ -138,6 +142,105 @@ fn decision_table() {
         cases.len(),
         failures.join("\n")
     );
+}
+
+#[test]
+fn decision_table_on_freshly_issued_slips() {
+    let mut examples: BTreeMap<String, (Model, Directory)> = BTreeMap::new();
+    run_table(|example, user| {
+        let (model, directory) = examples
+            .entry(example.to_owned())
+            .or_insert_with(|| load_example(example));
+        Checker::compile(&slip_for(model, directory, user).unwrap()).unwrap()
+    });
+}
+
+const GOLDEN_NOW: u64 = 1_764_000_000;
+
+fn golden(example: &str, file: &str) -> Option<String> {
+    let path = format!(
+        "{}/tests/golden/{example}/{file}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    fs::read_to_string(path).ok().map(|s| s.trim().to_owned())
+}
+
+fn golden_keys() -> Jwks {
+    let path = format!("{}/tests/keys/test-jwks.json", env!("CARGO_MANIFEST_DIR"));
+    Jwks::from_json(&fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// The checked-in signed snapshots (what the wasm and JS suites verify) give the same answers.
+#[test]
+fn decision_table_on_golden_snapshots() {
+    let keys = golden_keys();
+    let opts = VerifyOptions::new("permslip-demo", GOLDEN_NOW);
+    run_table(|example, user| {
+        let catalogue =
+            golden(example, "catalogue.jwt").map(|t| verify_catalogue(&t, &keys, &opts).unwrap());
+        let token = golden(example, &format!("{user}.jwt")).unwrap();
+        Snapshot::verify_with(&token, catalogue.as_ref(), &keys, &opts)
+            .unwrap()
+            .into_checker()
+    });
+}
+
+/// The golden snapshots are exactly what the issuer produces today (rebuild them with
+/// scripts/gen-golden.sh after a deliberate change).
+#[test]
+fn golden_snapshots_are_current() {
+    let key_path = format!(
+        "{}/tests/keys/test-private.jwk.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let key = SigningKey::from_jwk(&fs::read_to_string(key_path).unwrap()).unwrap();
+    for example in ["amplify", "ampliflow"] {
+        let (model, directory) = load_example(example);
+        let bundle = golden(example, "catalogue.jwt");
+        let hash = bundle.as_ref().map(|_| {
+            let claims = CatalogueClaims {
+                iss: "permslip-test".into(),
+                aud: Audience::One("permslip-demo".into()),
+                iat: GOLDEN_NOW,
+                exp: None,
+                psv: SLIP_VERSION,
+                catalogue: catalogue_of(&model),
+            };
+            let (token, hash) = sign_catalogue(&claims, &key);
+            assert_eq!(
+                Some(&token),
+                bundle.as_ref(),
+                "{example} catalogue.jwt is stale"
+            );
+            hash
+        });
+        for user in &directory.users {
+            let slip = match &hash {
+                Some(h) => slip_for_bundle(&model, &directory, &user.id, h).unwrap(),
+                None => slip_for(&model, &directory, &user.id).unwrap(),
+            };
+            let claims = Claims {
+                iss: "permslip-test".into(),
+                sub: user.id.clone(),
+                aud: Audience::One("permslip-demo".into()),
+                iat: GOLDEN_NOW,
+                nbf: Some(GOLDEN_NOW),
+                exp: GOLDEN_NOW + 2_338_444_800,
+                jti: None,
+                serial: 1,
+                psv: SLIP_VERSION,
+                slip,
+            };
+            let want = sign(&claims, &key);
+            let have = golden(example, &format!("{}.jwt", user.id));
+            assert_eq!(
+                have.as_ref(),
+                Some(&want),
+                "{example}/{}.jwt is stale: run scripts/gen-golden.sh",
+                user.id
+            );
+        }
+    }
 }
 
 #[test]

@@ -11,12 +11,13 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use clap::{Args, Parser, Subcommand};
 use permslip::engine::Explanation;
-use permslip::issue::slip_for;
+use permslip::issue::{catalogue_of, slip_for, slip_for_bundle};
 use permslip::model::{Directory, Model, NavItem};
-use permslip::slip::SLIP_VERSION;
+use permslip::slip::{Slip, SLIP_VERSION};
 use permslip::snapshot::Snapshot;
 use permslip::token::{
-    base64url, jwks_json, sign, Audience, Claims, Jwks, SigningKey, VerifyOptions,
+    base64url, jwks_json, sign, sign_catalogue, verify_catalogue, Audience, CatalogueClaims,
+    Claims, Jwks, SigningKey, VerifyOptions,
 };
 
 const EXIT_DENY: u8 = 1;
@@ -85,6 +86,9 @@ enum Command {
         /// A model file whose `nav` tree is filtered for this user.
         #[arg(long)]
         menu: Option<PathBuf>,
+        /// The catalogue bundle, for snapshots issued with `--catalogue bundle`.
+        #[arg(long)]
+        catalogue: Option<PathBuf>,
     },
 }
 
@@ -120,7 +124,25 @@ struct IssueArgs {
     /// Monotonic serial for anti-rollback. Default: the issue time.
     #[arg(long)]
     serial: Option<u64>,
+    /// Where the catalogue travels: `inline` in every snapshot, as a signed `bundle`
+    /// (catalogue.jwt beside the snapshots, or --catalogue-out), or `auto`: bundle when some
+    /// user's inline snapshot would exceed 4096 bytes (a cookie).
+    #[arg(long, value_enum, default_value_t = CatalogueMode::Auto)]
+    catalogue: CatalogueMode,
+    /// File for the catalogue bundle with --subject. Default: not written.
+    #[arg(long)]
+    catalogue_out: Option<PathBuf>,
 }
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum CatalogueMode {
+    Auto,
+    Inline,
+    Bundle,
+}
+
+/// Tokens above this size no longer fit a cookie.
+const COOKIE_BYTES: usize = 4096;
 
 #[derive(Args)]
 struct VerifyArgs {
@@ -147,6 +169,9 @@ struct VerifyArgs {
     /// Minimum serial accepted (anti-rollback).
     #[arg(long, default_value_t = 0)]
     min_serial: u64,
+    /// The catalogue bundle, for snapshots issued with `--catalogue bundle`.
+    #[arg(long)]
+    catalogue: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -208,7 +233,15 @@ fn run(cli: Cli) -> Result<u8, String> {
             aud,
             now,
             menu,
-        } => inspect(&token, jwks.as_deref(), &aud, now, menu.as_deref()),
+            catalogue,
+        } => inspect(
+            &token,
+            jwks.as_deref(),
+            &aud,
+            now,
+            menu.as_deref(),
+            catalogue,
+        ),
     }
 }
 
@@ -234,26 +267,77 @@ fn issue(args: &IssueArgs) -> Result<u8, String> {
     let key = SigningKey::from_jwk(&read(&args.key)?)
         .map_err(|e| format!("`{}`: {e}", args.key.display()))?;
     let now = args.now.unwrap_or_else(system_now);
-    let token_for = |subject: &str| -> Result<String, String> {
+    let claims_for = |subject: &str, slip: Slip| Claims {
+        iss: args.iss.clone(),
+        sub: subject.to_owned(),
+        aud: Audience::One(args.aud.clone()),
+        iat: now,
+        nbf: Some(now),
+        exp: now.saturating_add(args.ttl),
+        jti: None,
+        serial: args.serial.unwrap_or(now),
+        psv: SLIP_VERSION,
+        slip,
+    };
+    let inline_for = |subject: &str| -> Result<String, String> {
         let slip = slip_for(&model, &directory, subject).map_err(|e| e.to_string())?;
-        let claims = Claims {
+        Ok(sign(&claims_for(subject, slip), &key))
+    };
+    let bundle = match args.catalogue {
+        CatalogueMode::Inline => false,
+        CatalogueMode::Bundle => true,
+        CatalogueMode::Auto => {
+            let mut too_big = false;
+            for user in &directory.users {
+                too_big |= inline_for(&user.id)?.len() > COOKIE_BYTES;
+            }
+            too_big
+        }
+    };
+    let (catalogue_token, hash) = if bundle {
+        let claims = CatalogueClaims {
             iss: args.iss.clone(),
-            sub: subject.to_owned(),
             aud: Audience::One(args.aud.clone()),
             iat: now,
-            nbf: Some(now),
-            exp: now.saturating_add(args.ttl),
-            jti: None,
-            serial: args.serial.unwrap_or(now),
+            exp: None,
             psv: SLIP_VERSION,
-            slip,
+            catalogue: catalogue_of(&model),
         };
-        Ok(sign(&claims, &key))
+        let (token, hash) = sign_catalogue(&claims, &key);
+        (Some(token), hash)
+    } else {
+        (None, String::new())
+    };
+    let token_for = |subject: &str| -> Result<String, String> {
+        if !bundle {
+            return inline_for(subject);
+        }
+        let slip =
+            slip_for_bundle(&model, &directory, subject, &hash).map_err(|e| e.to_string())?;
+        Ok(sign(&claims_for(subject, slip), &key))
     };
     match (&args.subject, &args.out_dir) {
-        (Some(subject), _) => println!("{}", token_for(subject)?),
+        (Some(subject), _) => {
+            println!("{}", token_for(subject)?);
+            match (&catalogue_token, &args.catalogue_out) {
+                (Some(token), Some(path)) => write(path, token)?,
+                (Some(_), None) => {
+                    return Err(
+                        "this snapshot names a catalogue bundle: give --catalogue-out".into(),
+                    )
+                }
+                _ => {}
+            }
+        }
         (None, Some(dir)) => {
             fs::create_dir_all(dir).map_err(|e| format!("`{}`: {e}", dir.display()))?;
+            let stale = dir.join("catalogue.jwt");
+            match &catalogue_token {
+                Some(token) => write(&stale, token)?,
+                // An old bundle beside inline snapshots would only mislead.
+                None if stale.exists() => fs::remove_file(&stale).map_err(|e| e.to_string())?,
+                None => {}
+            }
             for user in &directory.users {
                 let path = dir.join(format!("{}.jwt", user.id));
                 write(&path, &token_for(&user.id)?)?;
@@ -274,7 +358,15 @@ fn load(args: &VerifyArgs) -> Result<Snapshot, String> {
     opts.subject.clone_from(&args.sub);
     opts.leeway = args.leeway;
     opts.min_serial = args.min_serial;
-    Snapshot::verify(&token, &jwks, &opts).map_err(|e| format!("{e} ({})", e.code()))
+    let catalogue = match &args.catalogue {
+        Some(path) => Some(
+            verify_catalogue(&token_arg(&format!("@{}", path.display()))?, &jwks, &opts)
+                .map_err(|e| format!("{e} ({})", e.code()))?,
+        ),
+        None => None,
+    };
+    Snapshot::verify_with(&token, catalogue.as_ref(), &jwks, &opts)
+        .map_err(|e| format!("{e} ({})", e.code()))
 }
 
 fn explain(snapshot: &Snapshot, q: &Query) -> Result<Explanation, String> {
@@ -301,6 +393,7 @@ fn inspect(
     aud: &str,
     now: Option<u64>,
     menu: Option<&Path>,
+    catalogue: Option<PathBuf>,
 ) -> Result<u8, String> {
     let token = token_arg(token)?;
     let Some(jwks) = jwks else {
@@ -328,6 +421,7 @@ fn inspect(
         now,
         leeway: permslip::token::DEFAULT_LEEWAY,
         min_serial: 0,
+        catalogue,
     };
     let snapshot = load(&args)?;
     let menu_ids = match menu {

@@ -28,6 +28,7 @@
 //! 10. Audience, then issuer, then subject, then time (`exp`, `nbf`, with leeway), then serial.
 
 pub mod base64url;
+mod catalogue;
 mod claims;
 mod error;
 mod jwks;
@@ -38,6 +39,12 @@ use ed25519_dalek::Signature;
 use serde::de::{Deserializer, IgnoredAny};
 use serde::Deserialize;
 
+#[cfg(feature = "issue")]
+pub use catalogue::sign_catalogue;
+pub use catalogue::{
+    catalogue_hash, verify_catalogue, CatalogueClaims, CatalogueError, VerifiedCatalogue,
+    CATALOGUE_TYPE,
+};
 pub use claims::{Audience, Claims};
 pub use error::TokenError;
 pub use jwks::Jwks;
@@ -108,58 +115,9 @@ pub(crate) fn verify_with_kid(
     opts: &VerifyOptions,
 ) -> Result<(String, Claims), TokenError> {
     let malformed = TokenError::Malformed;
-
-    if token.len() > opts.max_token_bytes {
-        return Err(TokenError::TooLarge {
-            len: token.len(),
-            max: opts.max_token_bytes,
-        });
-    }
-
-    let three_parts = || malformed("expected three parts separated by `.`".into());
-    let (signing_input, signature_b64) = token.rsplit_once('.').ok_or_else(three_parts)?;
-    let (header_b64, payload_b64) = signing_input.split_once('.').ok_or_else(three_parts)?;
-    if payload_b64.contains('.') {
-        return Err(three_parts());
-    }
-
-    let header_json =
-        base64url::decode(header_b64).map_err(|e| malformed(format!("header: {e}")))?;
-    strict_json::check_object(&header_json).map_err(|e| malformed(format!("header: {e}")))?;
-    let header: Header = serde_json::from_slice(&header_json)
-        .map_err(|e| malformed(format!("header: {}", strict_json::reason(&e))))?;
-    if header.crit {
-        return Err(malformed(
-            "header: `crit` extensions are not supported".into(),
-        ));
-    }
-    if let Some(typ) = header.typ.as_deref() {
-        if !type_accepted(typ) {
-            return Err(malformed(format!(
-                "header: type `{typ}` is not `{TOKEN_TYPE}`"
-            )));
-        }
-    }
-    if header.alg != ALGORITHM {
-        return Err(TokenError::UnsupportedAlgorithm(header.alg));
-    }
-    let Some(kid) = header.kid else {
-        return Err(malformed("header: missing `kid`".into()));
-    };
-    let Some(key) = keys.get(&kid) else {
-        return Err(TokenError::UnknownKey(kid));
-    };
-
-    let signature =
-        base64url::decode(signature_b64).map_err(|e| malformed(format!("signature: {e}")))?;
-    let signature = Signature::from_slice(&signature).map_err(|_| TokenError::BadSignature)?;
-    key.verify_strict(signing_input.as_bytes(), &signature)
-        .map_err(|_| TokenError::BadSignature)?;
-
+    let Opened { kid, payload, .. } = open(token, keys, opts.max_token_bytes, type_accepted)?;
     // Signed from here on: the issuer wrote this, so errors below are issuer bugs or version
     // skew, not tampering.
-    let payload = base64url::decode(payload_b64).map_err(|e| malformed(format!("payload: {e}")))?;
-    strict_json::check_object(&payload).map_err(|e| malformed(format!("payload: {e}")))?;
     let probe: claims::VersionProbe = serde_json::from_slice(&payload)
         .map_err(|e| malformed(format!("payload: {}", strict_json::reason(&e))))?;
     if let Some(v) = probe.psv {
@@ -206,6 +164,78 @@ pub(crate) fn verify_with_kid(
         });
     }
     Ok((kid, claims))
+}
+
+/// A token whose size, structure, header, algorithm, key and signature checked out, with its
+/// payload parsed as a JSON object without duplicate members.
+pub(crate) struct Opened<'t> {
+    pub(crate) kid: String,
+    pub(crate) payload: Vec<u8>,
+    /// The payload segment as signed (base64url), for binding by hash.
+    pub(crate) payload_segment: &'t str,
+}
+
+/// Steps 1–7 of the validation criteria, shared by snapshots and catalogue bundles.
+pub(crate) fn open<'t>(
+    token: &'t str,
+    keys: &Jwks,
+    max_token_bytes: usize,
+    typ_accepted: fn(&str) -> bool,
+) -> Result<Opened<'t>, TokenError> {
+    let malformed = TokenError::Malformed;
+    if token.len() > max_token_bytes {
+        return Err(TokenError::TooLarge {
+            len: token.len(),
+            max: max_token_bytes,
+        });
+    }
+    let three_parts = || malformed("expected three parts separated by `.`".into());
+    let (signing_input, signature_b64) = token.rsplit_once('.').ok_or_else(three_parts)?;
+    let (header_b64, payload_b64) = signing_input.split_once('.').ok_or_else(three_parts)?;
+    if payload_b64.contains('.') {
+        return Err(three_parts());
+    }
+
+    let header_json =
+        base64url::decode(header_b64).map_err(|e| malformed(format!("header: {e}")))?;
+    strict_json::check_object(&header_json).map_err(|e| malformed(format!("header: {e}")))?;
+    let header: Header = serde_json::from_slice(&header_json)
+        .map_err(|e| malformed(format!("header: {}", strict_json::reason(&e))))?;
+    if header.crit {
+        return Err(malformed(
+            "header: `crit` extensions are not supported".into(),
+        ));
+    }
+    if let Some(typ) = header.typ.as_deref() {
+        if !typ_accepted(typ) {
+            return Err(malformed(format!(
+                "header: type `{typ}` is not `{TOKEN_TYPE}`"
+            )));
+        }
+    }
+    if header.alg != ALGORITHM {
+        return Err(TokenError::UnsupportedAlgorithm(header.alg));
+    }
+    let Some(kid) = header.kid else {
+        return Err(malformed("header: missing `kid`".into()));
+    };
+    let Some(key) = keys.get(&kid) else {
+        return Err(TokenError::UnknownKey(kid));
+    };
+
+    let signature =
+        base64url::decode(signature_b64).map_err(|e| malformed(format!("signature: {e}")))?;
+    let signature = Signature::from_slice(&signature).map_err(|_| TokenError::BadSignature)?;
+    key.verify_strict(signing_input.as_bytes(), &signature)
+        .map_err(|_| TokenError::BadSignature)?;
+
+    let payload = base64url::decode(payload_b64).map_err(|e| malformed(format!("payload: {e}")))?;
+    strict_json::check_object(&payload).map_err(|e| malformed(format!("payload: {e}")))?;
+    Ok(Opened {
+        kid,
+        payload,
+        payload_segment: payload_b64,
+    })
 }
 
 /// Expired when `now >= exp + leeway` (an `exp` of 100 is no longer valid at 100).
