@@ -61,6 +61,7 @@ fn compile(v: serde_json::Value) -> Checker {
 }
 
 #[test]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn implication_grants_the_implied_permission() {
     let c = compile(with(
         base(),
@@ -74,6 +75,7 @@ fn implication_grants_the_implied_permission() {
 }
 
 #[test]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn product_off_beats_admin_and_grants() {
     let c = compile(user(&["admin", "wild"]));
     assert!(!c.can("sign.docs", None));
@@ -85,6 +87,7 @@ fn product_off_beats_admin_and_grants() {
 }
 
 #[test]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn revocation_beats_grants_but_not_the_implier() {
     let c = compile(with(
         base(),
@@ -100,6 +103,7 @@ fn revocation_beats_grants_but_not_the_implier() {
 }
 
 #[test]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn explicit_only_is_never_implied_by_admin_or_wildcards() {
     let c = compile(user(&["admin", "wild"]));
     assert!(!c.can("ai.use", None));
@@ -110,6 +114,7 @@ fn explicit_only_is_never_implied_by_admin_or_wildcards() {
 }
 
 #[test]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn implying_an_explicit_permission_is_rejected() {
     let mut v = base();
     v["catalogue"]["permissions"][1]["implies"] = json!(["ai.use"]);
@@ -118,6 +123,7 @@ fn implying_an_explicit_permission_is_rejected() {
 }
 
 #[test]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn implication_cycles_are_rejected() {
     let mut v = base();
     v["catalogue"]["permissions"][1]["implies"] = json!(["numbers.manage"]);
@@ -126,6 +132,7 @@ fn implication_cycles_are_rejected() {
 }
 
 #[test]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn resource_parent_cycles_are_rejected() {
     let v = with(
         base(),
@@ -139,6 +146,7 @@ fn resource_parent_cycles_are_rejected() {
 }
 
 #[test]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn scoped_grants_cover_only_their_values_and_flow_through_implication() {
     let c = compile(user(&["member"]));
     assert!(c.can("fax.send_from", Some("+1")));
@@ -159,6 +167,7 @@ fn scoped_grants_cover_only_their_values_and_flow_through_implication() {
 }
 
 #[test]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn unknown_names_deny_with_their_reason() {
     let c = compile(user(&["admin"]));
     assert!(!c.can("nope", None));
@@ -184,6 +193,7 @@ fn unknown_names_deny_with_their_reason() {
 }
 
 #[test]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn admin_reason_only_when_admin_alone_allows() {
     let c = compile(user(&["admin", "member"]));
     assert_eq!(
@@ -198,6 +208,7 @@ fn admin_reason_only_when_admin_alone_allows() {
 }
 
 #[test]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn levels_imply_lower_levels_and_actions_need_minimums() {
     let c = compile(user(&["mapper"]));
     assert_eq!(c.level_name(c.feature_level("maps")), Some("editor"));
@@ -213,6 +224,7 @@ fn levels_imply_lower_levels_and_actions_need_minimums() {
 }
 
 #[test]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn own_and_managed_rows_reach_only_own_and_reports() {
     let v = with(
         with(
@@ -233,6 +245,7 @@ fn own_and_managed_rows_reach_only_own_and_reports() {
 }
 
 #[test]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn restricted_resources_need_an_assignment_and_managers_inherit_reports() {
     let v = with(
         with(
@@ -265,6 +278,7 @@ fn restricted_resources_need_an_assignment_and_managers_inherit_reports() {
 }
 
 #[test]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn children_without_inherit_are_capped_by_their_parent() {
     let v = with(
         with(base(), "teams", json!([{"id": "t1"}])),
@@ -282,6 +296,7 @@ fn children_without_inherit_are_capped_by_their_parent() {
 }
 
 #[test]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn assignments_through_teams_the_user_is_not_in_are_rejected() {
     let v = with(
         base(),
@@ -295,6 +310,7 @@ fn assignments_through_teams_the_user_is_not_in_are_rejected() {
 }
 
 #[test]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn bad_wildcards_are_rejected() {
     for bad in ["fax*", "*.x", "a.*.*"] {
         let mut v = user(&[]);
@@ -314,6 +330,7 @@ fn bad_wildcards_are_rejected() {
 }
 
 #[test]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn prefix_wildcards_grant_their_prefix_only() {
     let mut v = user(&[]);
     v["user"]["grants"] = json!(["numbers.*"]);
@@ -323,6 +340,7 @@ fn prefix_wildcards_grant_their_prefix_only() {
 }
 
 #[test]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn unsupported_versions_and_duplicates_are_rejected() {
     assert_eq!(
         Checker::compile(&slip(with(base(), "v", json!(2))))
@@ -339,6 +357,7 @@ fn unsupported_versions_and_duplicates_are_rejected() {
 }
 
 #[test]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn limits_are_enforced_with_a_typed_error() {
     let perms: Vec<_> = (0..permslip::engine::limits::MAX_PERMISSIONS + 1)
         .map(|i| json!({"id": format!("p{i}")}))
@@ -350,6 +369,7 @@ fn limits_are_enforced_with_a_typed_error() {
 }
 
 #[test]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn menus_hide_empty_groups_and_survive_any_depth() {
     let c = compile(user(&["member"]));
     let nav: Vec<NavItem> = serde_json::from_value(json!([
@@ -399,6 +419,7 @@ fn menus_hide_empty_groups_and_survive_any_depth() {
 }
 
 #[test]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn profile_lists_roles_with_their_channel() {
     let mut v = user(&["member"]);
     v["catalogue"]["base_role"] = json!("mapper");

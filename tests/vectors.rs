@@ -9,7 +9,6 @@
 )]
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fs;
 
 use permslip::engine::{Checker, Reason};
 use permslip::issue::{catalogue_of, slip_for, slip_for_bundle};
@@ -22,14 +21,105 @@ use permslip::token::{
 };
 use serde_json::Value;
 
+const DECISIONS: &str = include_str!("vectors/decisions.json");
+const TEST_JWKS: &str = include_str!("keys/test-jwks.json");
+const TEST_PRIVATE_JWK: &str = include_str!("keys/test-private.jwk.json");
+
+/// Every checked-in golden file, embedded so the same tests run under wasm (no file system).
+const GOLDEN: &[(&str, &str, &str)] = &[
+    (
+        "amplify",
+        "catalogue.jwt",
+        include_str!("golden/amplify/catalogue.jwt"),
+    ),
+    (
+        "amplify",
+        "admin.jwt",
+        include_str!("golden/amplify/admin.jwt"),
+    ),
+    (
+        "amplify",
+        "it-admin.jwt",
+        include_str!("golden/amplify/it-admin.jwt"),
+    ),
+    (
+        "amplify",
+        "manager.jwt",
+        include_str!("golden/amplify/manager.jwt"),
+    ),
+    (
+        "amplify",
+        "member.jwt",
+        include_str!("golden/amplify/member.jwt"),
+    ),
+    (
+        "amplify",
+        "fax-clerk.jwt",
+        include_str!("golden/amplify/fax-clerk.jwt"),
+    ),
+    (
+        "amplify",
+        "receptionist.jwt",
+        include_str!("golden/amplify/receptionist.jwt"),
+    ),
+    (
+        "amplify",
+        "new-hire.jwt",
+        include_str!("golden/amplify/new-hire.jwt"),
+    ),
+    (
+        "ampliflow",
+        "administrator.jwt",
+        include_str!("golden/ampliflow/administrator.jwt"),
+    ),
+    (
+        "ampliflow",
+        "manager.jwt",
+        include_str!("golden/ampliflow/manager.jwt"),
+    ),
+    (
+        "ampliflow",
+        "member.jwt",
+        include_str!("golden/ampliflow/member.jwt"),
+    ),
+    (
+        "ampliflow",
+        "mapper.jwt",
+        include_str!("golden/ampliflow/mapper.jwt"),
+    ),
+    (
+        "ampliflow",
+        "tess.jwt",
+        include_str!("golden/ampliflow/tess.jwt"),
+    ),
+    (
+        "ampliflow",
+        "newbie.jwt",
+        include_str!("golden/ampliflow/newbie.jwt"),
+    ),
+    (
+        "ampliflow",
+        "intern.jwt",
+        include_str!("golden/ampliflow/intern.jwt"),
+    ),
+];
+
 fn load_example(name: &str) -> (Model, Directory) {
-    let dir = format!("{}/examples/{name}", env!("CARGO_MANIFEST_DIR"));
-    let model = serde_json::from_str(&fs::read_to_string(format!("{dir}/model.json")).unwrap())
-        .unwrap_or_else(|e| panic!("{name} model: {e}"));
-    let directory =
-        serde_json::from_str(&fs::read_to_string(format!("{dir}/directory.json")).unwrap())
-            .unwrap_or_else(|e| panic!("{name} directory: {e}"));
-    (model, directory)
+    let (model, directory) = match name {
+        "amplify" => (
+            include_str!("../examples/amplify/model.json"),
+            include_str!("../examples/amplify/directory.json"),
+        ),
+        "ampliflow" => (
+            include_str!("../examples/ampliflow/model.json"),
+            include_str!("../examples/ampliflow/directory.json"),
+        ),
+        other => panic!("no example `{other}`"),
+    };
+    (
+        serde_json::from_str(model).unwrap_or_else(|e| panic!("{name} model: {e}")),
+        serde_json::from_str(directory).unwrap_or_else(|e| panic!("{name} directory: {e}")),
+    )
 }
 
 /// Answers one case the way every runtime must: a JSON value comparable with `expect`.
@@ -108,11 +198,7 @@ fn answer(checker: &Checker, model: &Model, check: &Value, expect: &Value) -> Va
 
 /// Runs every case against the checker `checker_for(example, user)` gives.
 fn run_table(mut checker_for: impl FnMut(&str, &str) -> Checker) {
-    let path = format!(
-        "{}/tests/vectors/decisions.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let table: Value = serde_json::from_str(&fs::read_to_string(path).unwrap()).unwrap();
+    let table: Value = serde_json::from_str(DECISIONS).unwrap();
     let cases = table["cases"].as_array().unwrap();
     assert!(cases.len() > 100, "the decision table lost its cases");
     let mut models: BTreeMap<String, Model> = BTreeMap::new();
@@ -145,6 +231,7 @@ fn run_table(mut checker_for: impl FnMut(&str, &str) -> Checker) {
 }
 
 #[test]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn decision_table_on_freshly_issued_slips() {
     let mut examples: BTreeMap<String, (Model, Directory)> = BTreeMap::new();
     run_table(|example, user| {
@@ -158,20 +245,19 @@ fn decision_table_on_freshly_issued_slips() {
 const GOLDEN_NOW: u64 = 1_764_000_000;
 
 fn golden(example: &str, file: &str) -> Option<String> {
-    let path = format!(
-        "{}/tests/golden/{example}/{file}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    fs::read_to_string(path).ok().map(|s| s.trim().to_owned())
+    GOLDEN
+        .iter()
+        .find(|(e, f, _)| *e == example && *f == file)
+        .map(|(_, _, token)| token.trim().to_owned())
 }
 
 fn golden_keys() -> Jwks {
-    let path = format!("{}/tests/keys/test-jwks.json", env!("CARGO_MANIFEST_DIR"));
-    Jwks::from_json(&fs::read_to_string(path).unwrap()).unwrap()
+    Jwks::from_json(TEST_JWKS).unwrap()
 }
 
 /// The checked-in signed snapshots (what the wasm and JS suites verify) give the same answers.
 #[test]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn decision_table_on_golden_snapshots() {
     let keys = golden_keys();
     let opts = VerifyOptions::new("permslip-demo", GOLDEN_NOW);
@@ -188,12 +274,9 @@ fn decision_table_on_golden_snapshots() {
 /// The golden snapshots are exactly what the issuer produces today (rebuild them with
 /// scripts/gen-golden.sh after a deliberate change).
 #[test]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn golden_snapshots_are_current() {
-    let key_path = format!(
-        "{}/tests/keys/test-private.jwk.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let key = SigningKey::from_jwk(&fs::read_to_string(key_path).unwrap()).unwrap();
+    let key = SigningKey::from_jwk(TEST_PRIVATE_JWK).unwrap();
     for example in ["amplify", "ampliflow"] {
         let (model, directory) = load_example(example);
         let bundle = golden(example, "catalogue.jwt");
@@ -244,6 +327,7 @@ fn golden_snapshots_are_current() {
 }
 
 #[test]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn every_reason_code_is_distinct() {
     let all = [
         Reason::Granted,
