@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Sets up and runs every test: native Rust, the same tests under wasm in Node, the npm package
+# in Node, headless Chromium and workerd, the size budget, the edge gate and the demo end to end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TERM_COLOR=never
+
+step() { printf '\n== %s\n' "$*"; }
+
+step setup
+scripts/setup.sh
+
+step "format and lints"
+cargo fmt --check
+cargo clippy --all-targets --all-features -- -D warnings
+
+step "native tests (engine, tokens, decision table, CLI)"
+cargo test --all-features
+
+step "the same Rust tests under wasm32 in Node"
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner WASM_BINDGEN_TEST_ONLY_NODE=1 \
+  cargo test --target wasm32-unknown-unknown --test vectors --test engine --test token
