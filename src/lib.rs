@@ -35,3 +35,8 @@ pub mod token;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm;
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(all(doctest, feature = "issue"))]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
