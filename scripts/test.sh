@@ -20,3 +20,7 @@ cargo test --all-features
 step "the same Rust tests under wasm32 in Node"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner WASM_BINDGEN_TEST_ONLY_NODE=1 \
   cargo test --target wasm32-unknown-unknown --test vectors --test engine --test token
+
+step "JSON Schemas against the examples and golden payloads"
+python3 -c 'import jsonschema, referencing' 2>/dev/null || pip install -q 'jsonschema>=4.18'
+python3 tests/schema/check_schemas.py .
