@@ -14,7 +14,10 @@ use permslip::token::{jwks_json, sign, Audience, Claims, Jwks, SigningKey, Verif
 fn example(name: &str) -> (Model, Directory) {
     let dir = format!("{}/examples/{name}", env!("CARGO_MANIFEST_DIR"));
     let read = |f: &str| std::fs::read_to_string(format!("{dir}/{f}")).unwrap();
-    (serde_json::from_str(&read("model.json")).unwrap(), serde_json::from_str(&read("directory.json")).unwrap())
+    (
+        serde_json::from_str(&read("model.json")).unwrap(),
+        serde_json::from_str(&read("directory.json")).unwrap(),
+    )
 }
 
 /// The first `n` leaves of the navigation tree, flattened: a typical menu.
@@ -35,25 +38,38 @@ fn bench(c: &mut Criterion) {
     let slip = slip_for(&model, &directory, "member").unwrap();
     let checker = Checker::compile(&slip).unwrap();
 
-    c.bench_function("can by name", |b| b.iter(|| checker.can(black_box("fax.send"), None)));
+    c.bench_function("can by name", |b| {
+        b.iter(|| checker.can(black_box("fax.send"), None))
+    });
     c.bench_function("can by name, scoped", |b| {
         b.iter(|| checker.can(black_box("fax.send_from"), Some(black_box("+15550100"))))
     });
     let h = checker.permission_handle("fax.send", None);
-    c.bench_function("check by handle", |b| b.iter(|| checker.check(black_box(h))));
+    c.bench_function("check by handle", |b| {
+        b.iter(|| checker.check(black_box(h)))
+    });
 
     let menu = leaves(&model.nav, 40);
     assert_eq!(menu.len(), 40, "the example nav needs 40 leaves");
     let handles: Vec<u32> = menu
         .iter()
-        .map(|i| i.requires.as_ref().map_or(u32::MAX, |r| checker.requirement_handle(r)))
+        .map(|i| {
+            i.requires
+                .as_ref()
+                .map_or(u32::MAX, |r| checker.requirement_handle(r))
+        })
         .collect();
     let mut out = vec![0u8; handles.len()];
     c.bench_function("menu of 40 by handles", |b| {
         b.iter(|| checker.check_many(black_box(&handles), &mut out))
     });
     c.bench_function("menu of 40 from the tree", |b| {
-        b.iter(|| checker.visible_menu_ids(black_box(&model.nav)).unwrap().len())
+        b.iter(|| {
+            checker
+                .visible_menu_ids(black_box(&model.nav))
+                .unwrap()
+                .len()
+        })
     });
 
     let catalogue = CompiledCatalogue::compile(slip.catalogue.as_ref().unwrap()).unwrap();
@@ -66,7 +82,9 @@ fn bench(c: &mut Criterion) {
     c.bench_function("compile user (inline catalogue)", |b| {
         b.iter(|| Checker::compile(black_box(&slip)).unwrap())
     });
-    c.bench_function("issue slip", |b| b.iter(|| slip_for(&model, &directory, black_box("member")).unwrap()));
+    c.bench_function("issue slip", |b| {
+        b.iter(|| slip_for(&model, &directory, black_box("member")).unwrap())
+    });
     let _ = catalogue_of(&model);
 
     let key = SigningKey::from_seed("bench", &[7u8; 32]);
@@ -88,7 +106,9 @@ fn bench(c: &mut Criterion) {
     c.bench_function("verify + compile snapshot", |b| {
         b.iter(|| Snapshot::verify(black_box(&token), &jwks, &opts).unwrap())
     });
-    c.bench_function("sign snapshot", |b| b.iter(|| sign(black_box(&claims), &key)));
+    c.bench_function("sign snapshot", |b| {
+        b.iter(|| sign(black_box(&claims), &key))
+    });
 }
 
 criterion_group!(benches, bench);
