@@ -1,0 +1,57 @@
+// Type-checks pkg/edge.d.ts the way a worker uses it (tsc --noEmit, see scripts/edge-test.sh).
+import { compileRoutes, createGate, RouteTableError } from "../../pkg/edge.js";
+import type { ForbiddenBody, GateResult, RouteTable, UnauthenticatedBody } from "../../pkg/edge.js";
+import { KeySet } from "../../pkg/index.js";
+
+const table: RouteTable = {
+  fallback: "deny",
+  routes: [
+    { method: "GET", path: "/health", requires: { public: true } },
+    { method: ["GET", "HEAD"], path: "/me", requires: { authenticated: true } },
+    { method: "POST", path: "/fax/:number/send", requires: { permission: "fax.send_from", scope: ":number" } },
+    { method: "GET", path: "/docs/*", requires: { feature: "documents" } },
+    { method: "PUT", path: "/docs/:id", requires: { feature: "documents", level: "editor" } },
+    { method: "GET", path: "/customers", requires: { feature: "customers", action: "view" } },
+    { method: "*", path: "/lists/:id", requires: { resource: ":id", action: "view" } },
+  ],
+};
+
+const routes = compileRoutes(table);
+compileRoutes(JSON.stringify(table));
+compileRoutes(table.routes);
+
+interface Env {
+  PERMSLIP_JWKS: string;
+  ORIGIN_URL: string;
+}
+
+export default {
+  async fetch(request: Request, env: Env): Promise<Response> {
+    const gate = createGate({ routes, jwks: KeySet.parse(env.PERMSLIP_JWKS), audience: "app", cacheSize: 512, cookie: null });
+    const r: GateResult = gate.authorize(request);
+    if (r.allowed) {
+      const subject: string | null = r.subject;
+      void subject;
+      return fetch(new URL(new URL(r.request.url).pathname, env.ORIGIN_URL), r.request);
+    }
+    if (r.status === 403) {
+      const body = (await r.response.clone().json()) as ForbiddenBody;
+      void body.explanation?.reason;
+    } else if (r.status === 401) {
+      const body = (await r.response.clone().json()) as UnauthenticatedBody;
+      void body.reason;
+    }
+    const stats = gate.stats;
+    void (stats.hits + stats.misses + stats.size);
+    return gate.handle(request, (allowed) => fetch(allowed));
+  },
+};
+
+try {
+  compileRoutes({ routes: [] });
+} catch (e) {
+  if (e instanceof RouteTableError) console.error(e.errors.join("\n"), e.code);
+}
+
+// @ts-expect-error a requirement needs one of the documented shapes
+compileRoutes({ routes: [{ method: "GET", path: "/", requires: { permision: "x" } }] });
