@@ -19,7 +19,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::engine::{Checker, HANDLE_DENY};
 use crate::snapshot::Snapshot;
-use crate::token::{Jwks, VerifyOptions};
+use crate::token::{verify_catalogue, Jwks, VerifiedCatalogue, VerifyOptions};
 
 /// The split length that means "there is no second name".
 const NO_SECOND: u32 = u32::MAX;
@@ -95,7 +95,27 @@ fn whole(x: f64) -> u64 {
     }
 }
 
-/// Verifies a snapshot token and compiles it. `now` is in Unix seconds.
+/// Verification options from JS numbers (validated by the wrapper). `now` is in Unix seconds.
+#[allow(clippy::too_many_arguments)]
+fn options(
+    audience: &str,
+    issuer: Option<String>,
+    subject: Option<String>,
+    now: f64,
+    leeway: f64,
+    min_serial: f64,
+    max_token_bytes: f64,
+) -> VerifyOptions {
+    let mut opts = VerifyOptions::new(audience, whole(now));
+    opts.issuer = issuer;
+    opts.subject = subject;
+    opts.leeway = whole(leeway);
+    opts.min_serial = whole(min_serial);
+    opts.max_token_bytes = usize::try_from(whole(max_token_bytes)).unwrap_or(usize::MAX);
+    opts
+}
+
+/// Verifies a snapshot token whose slip carries its catalogue inline, and compiles it.
 #[allow(clippy::too_many_arguments)]
 #[wasm_bindgen]
 pub fn load(
@@ -109,15 +129,78 @@ pub fn load(
     min_serial: f64,
     max_token_bytes: f64,
 ) -> Result<WasmChecker, JsValue> {
-    let mut opts = VerifyOptions::new(audience, whole(now));
-    opts.issuer = issuer;
-    opts.subject = subject;
-    opts.leeway = whole(leeway);
-    opts.min_serial = whole(min_serial);
-    opts.max_token_bytes = usize::try_from(whole(max_token_bytes)).unwrap_or(usize::MAX);
+    let opts = options(
+        audience,
+        issuer,
+        subject,
+        now,
+        leeway,
+        min_serial,
+        max_token_bytes,
+    );
     Snapshot::verify(token, &keys.jwks, &opts)
         .map(|snapshot| WasmChecker { snapshot })
         .map_err(|e| error(e.code(), e))
+}
+
+/// [`load`] with a verified catalogue bundle, for slips that name one (ignored by slips that
+/// carry their catalogue inline).
+#[allow(clippy::too_many_arguments)]
+#[wasm_bindgen]
+pub fn load_with_catalogue(
+    token: &str,
+    catalogue: &WasmCatalogue,
+    keys: &WasmKeySet,
+    audience: &str,
+    issuer: Option<String>,
+    subject: Option<String>,
+    now: f64,
+    leeway: f64,
+    min_serial: f64,
+    max_token_bytes: f64,
+) -> Result<WasmChecker, JsValue> {
+    let opts = options(
+        audience,
+        issuer,
+        subject,
+        now,
+        leeway,
+        min_serial,
+        max_token_bytes,
+    );
+    Snapshot::verify_with(token, Some(&catalogue.inner), &keys.jwks, &opts)
+        .map(|snapshot| WasmChecker { snapshot })
+        .map_err(|e| error(e.code(), e))
+}
+
+/// A verified, compiled catalogue bundle, shared by the snapshots of its model.
+#[wasm_bindgen]
+pub struct WasmCatalogue {
+    inner: VerifiedCatalogue,
+}
+
+#[wasm_bindgen]
+impl WasmCatalogue {
+    /// Verifies and compiles a catalogue bundle (its subject and serial do not apply).
+    pub fn load(
+        token: &str,
+        keys: &WasmKeySet,
+        audience: &str,
+        issuer: Option<String>,
+        now: f64,
+        leeway: f64,
+        max_token_bytes: f64,
+    ) -> Result<WasmCatalogue, JsValue> {
+        let opts = options(audience, issuer, None, now, leeway, 0.0, max_token_bytes);
+        verify_catalogue(token, &keys.jwks, &opts)
+            .map(|inner| WasmCatalogue { inner })
+            .map_err(|e| error(e.code(), e))
+    }
+
+    /// The binding hash slips name in `catalogue_hash`.
+    pub fn hash(&self) -> String {
+        self.inner.hash().to_owned()
+    }
 }
 
 /// A scratch area in wasm memory for batch checks: the wrapper writes handles straight into
@@ -289,7 +372,8 @@ impl WasmChecker {
 mod tests {
     use super::*;
 
-    #[test]
+    // The module exists on wasm32 only, so its tests run under wasm-bindgen-test-runner.
+    #[wasm_bindgen_test::wasm_bindgen_test]
     fn splits_on_utf16_units() {
         assert_eq!(split_utf16("ab", 1), Some(("a", "b")));
         assert_eq!(split_utf16("ab", 2), Some(("ab", "")));

@@ -89,11 +89,14 @@ export function timeInside(token) {
 }
 
 /**
- * Runs every case. `snapshots` maps "example/user" to a token, `models` maps an example to its
+ * Runs every case. `snapshots` maps "example/user" to a token, `catalogues` maps an example to
+ * its catalogue bundle (for examples whose slips name one), `models` maps an example to its
  * parsed model.json. Returns one result per case: `{ i, got, ok }`.
  */
-export function runTable({ Permslip, KeySet }, table, snapshots, models, jwks, audience) {
+export function runTable({ Permslip, KeySet, Catalogue }, fixtures, jwks, audience) {
+  const { table, snapshots, catalogues = {}, models } = fixtures;
   const keys = KeySet.parse(jwks);
+  const bundles = new Map();
   const checkers = new Map();
   return table.cases.map((c, i) => {
     const id = `${c.example}/${c.user}`;
@@ -101,7 +104,13 @@ export function runTable({ Permslip, KeySet }, table, snapshots, models, jwks, a
     if (p === undefined) {
       const token = snapshots[id];
       if (token === undefined) throw new Error(`no golden snapshot for ${id}`);
-      p = Permslip.load(token, { jwks: keys, audience, now: timeInside(token) });
+      let catalogue = bundles.get(c.example);
+      if (catalogue === undefined && catalogues[c.example] !== undefined) {
+        const bundle = catalogues[c.example];
+        catalogue = Catalogue.load(bundle, { jwks: keys, audience, now: timeInside(bundle) });
+        bundles.set(c.example, catalogue);
+      }
+      p = Permslip.load(token, { jwks: keys, audience, catalogue, now: timeInside(token) });
       checkers.set(id, p);
     }
     let got;

@@ -3,6 +3,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { createHash, createPrivateKey, sign as edSign } from "node:crypto";
 import { CompactSign, importJWK } from "jose";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -26,11 +27,16 @@ export function decisionFixtures() {
   if (!existsSync(tablePath)) return { skip: "tests/vectors/decisions.json is missing" };
   const table = JSON.parse(readFileSync(tablePath, "utf8"));
   const snapshots = {};
+  const catalogues = {};
   const models = {};
   const missing = [];
   for (const c of table.cases) {
     const id = `${c.example}/${c.user}`;
-    if (!(c.example in models)) models[c.example] = readJson("examples", c.example, "model.json");
+    if (!(c.example in models)) {
+      models[c.example] = readJson("examples", c.example, "model.json");
+      const bundle = join(GOLDEN_DIR, c.example, "catalogue.jwt");
+      if (existsSync(bundle)) catalogues[c.example] = readFileSync(bundle, "utf8").trim();
+    }
     if (id in snapshots) continue;
     const file = join(GOLDEN_DIR, c.example, `${c.user}.jwt`);
     if (existsSync(file)) snapshots[id] = readFileSync(file, "utf8").trim();
@@ -41,7 +47,7 @@ export function decisionFixtures() {
       skip: `golden snapshots missing in ${GOLDEN_DIR} (${missing.length}, e.g. ${missing[0]}.jwt): generate them first`,
     };
   }
-  return { table, snapshots, models };
+  return { table, snapshots, catalogues, models };
 }
 
 /** Every golden token file, for suites that only need a few valid snapshots. */
@@ -51,7 +57,7 @@ export function goldenFiles() {
     .filter((d) => d.isDirectory())
     .flatMap((d) =>
       readdirSync(join(GOLDEN_DIR, d.name))
-        .filter((f) => f.endsWith(".jwt"))
+        .filter((f) => f.endsWith(".jwt") && f !== "catalogue.jwt")
         .map((f) => join(GOLDEN_DIR, d.name, f)),
     );
 }
@@ -68,6 +74,16 @@ export async function signWithJose(payload, { jwk = PRIVATE_JWK, header = {} } =
   return new CompactSign(bytes)
     .setProtectedHeader({ alg: "EdDSA", kid: jwk.kid, typ: "permslip+jwt", ...header })
     .sign(key);
+}
+
+/**
+ * Signs any header and payload text with node:crypto, for headers `jose` refuses to produce
+ * (such as `crit`).
+ */
+export function signRaw(header, payload, jwk = PRIVATE_JWK) {
+  const key = createPrivateKey({ key: jwk, format: "jwk" });
+  const input = `${Buffer.from(JSON.stringify(header)).toString("base64url")}.${Buffer.from(payload).toString("base64url")}`;
+  return `${input}.${edSign(null, Buffer.from(input), key).toString("base64url")}`;
 }
 
 export const NOW_S = 1_800_000_000; // a fixed "now" for hand-made tokens, in Unix seconds
@@ -153,6 +169,17 @@ export function sampleClaims(overrides = {}) {
     slip: sampleSlip(sub),
     ...overrides,
   };
+}
+
+/**
+ * A catalogue bundle signed with `jose` (typ `permslip-catalogue+jwt`) and the `catalogue_hash`
+ * slips must name: the base64url SHA-256 of the bundle's payload segment, exactly as signed.
+ */
+export async function signCatalogueWithJose(catalogue, { jwk = PRIVATE_JWK, claims = {}, header = {} } = {}) {
+  const payload = { iss: "https://auth.example.test", aud: AUDIENCE, iat: NOW_S - 10, psv: 1, catalogue, ...claims };
+  const token = await signWithJose(payload, { jwk, header: { typ: "permslip-catalogue+jwt", ...header } });
+  const hash = createHash("sha256").update(token.split(".")[1]).digest("base64url");
+  return { token, hash };
 }
 
 /** A sample navigation tree over the sample slip. */

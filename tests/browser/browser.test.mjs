@@ -1,0 +1,85 @@
+// (b) Headless Chromium: the packed and installed package, loaded with no build step, answers
+// the shared decision table and the battery exactly as Node does.
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import * as permslip from "permslip";
+import { chromium } from "playwright-core";
+import { battery } from "../js/battery.mjs";
+import { canonical, runTable } from "../js/decisions.mjs";
+import { AUDIENCE, decisionFixtures, JWKS_JSON, NOW_MS, ROOT, sampleClaims, sampleNav, signWithJose } from "../js/helpers.mjs";
+import { packAndInstall, resolveExport } from "../js/pack.mjs";
+import { serve } from "./server.mjs";
+
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
+
+const packed = packAndInstall();
+const skip = packed.skip ?? (existsSync(CHROMIUM) ? undefined : `${CHROMIUM} is missing: run scripts/setup.sh`);
+after(() => packed.cleanup?.());
+
+test("Chromium answers the decision table and the battery exactly as Node", { skip, timeout: 120_000 }, async (t) => {
+  const decisions = decisionFixtures();
+  const sample = {
+    token: await signWithJose(sampleClaims()),
+    jwks: JWKS_JSON,
+    audience: AUDIENCE,
+    now: NOW_MS,
+    nav: sampleNav(),
+  };
+  const fixtures = { sample };
+  if (!decisions.skip) Object.assign(fixtures, decisions, { jwks: JWKS_JSON, audience: AUDIENCE });
+  else t.diagnostic(`decision table skipped in the browser: ${decisions.skip}`);
+
+  const entry = resolveExport(packed.pkgDir, ".", ["browser", "import"]).replace(/^\.\//, "");
+  const html = `<!doctype html><meta charset="utf-8"><title>permslip</title>
+<script type="importmap">${JSON.stringify({ imports: { permslip: `/node_modules/permslip/${entry}` } })}</script>
+<script type="module" src="/tests/browser/page.mjs"></script>`;
+  const server = await serve(
+    {
+      "/node_modules/permslip/": packed.pkgDir,
+      "/tests/js/": join(ROOT, "tests", "js"),
+      "/tests/browser/": join(ROOT, "tests", "browser"),
+    },
+    { "/index.html": html, "/fixtures.json": JSON.stringify(fixtures) },
+  );
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+  try {
+    const page = await browser.newPage();
+    const logs = [];
+    page.on("console", (m) => logs.push(`${m.type()}: ${m.text()}`));
+    page.on("pageerror", (e) => logs.push(`pageerror: ${e.message}`));
+    const wasmTypes = [];
+    page.on("response", (r) => r.url().endsWith(".wasm") && wasmTypes.push(r.headers()["content-type"]));
+    await page.goto(`${server.url}/index.html`);
+    await page.waitForFunction(() => window.permslipResults !== undefined, null, { timeout: 60_000 });
+    const got = await page.evaluate(() => window.permslipResults);
+    assert.equal(got.error, undefined, `${got.error}\n${logs.join("\n")}`);
+    assert.deepEqual(wasmTypes, ["application/wasm"], "the .wasm is fetched once, streamed");
+    assert.equal(got.beforeInit, "not_initialized");
+    assert.equal(got.initialized, true);
+
+    const node = battery(permslip, sample);
+    assert.equal(canonical(got.battery), canonical(node), "battery answers differ between Chromium and Node");
+
+    if (fixtures.table) {
+      const nodeTable = runTable(permslip, fixtures, JWKS_JSON, AUDIENCE);
+      const failures = got.table.filter((r) => !r.ok).map((r) => `#${r.i} ${canonical(fixtures.table.cases[r.i].check)}: got ${canonical(r.got)}`);
+      assert.deepEqual(failures, [], "decision table failures in Chromium");
+      assert.equal(canonical(got.table), canonical(nodeTable), "decision table answers differ between Chromium and Node");
+      t.diagnostic(`${got.table.length} decision cases identical in Chromium and Node`);
+    }
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+});

@@ -1,0 +1,134 @@
+// (c) workerd (npm `workerd`): a worker importing the packed and installed package through its
+// `workerd` export answers checks over HTTP on 127.0.0.1, identically to Node.
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join, relative } from "node:path";
+import { after, test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import * as permslip from "permslip";
+import workerd from "workerd";
+import { battery } from "../js/battery.mjs";
+import { canonical, runTable } from "../js/decisions.mjs";
+import { AUDIENCE, decisionFixtures, JWKS_JSON, NOW_MS, ROOT, sampleClaims, sampleNav, signWithJose } from "../js/helpers.mjs";
+import { packAndInstall, resolveExport } from "../js/pack.mjs";
+
+const packed = packAndInstall();
+after(() => packed.cleanup?.());
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.on("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function files(dir) {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((d) => d.isFile())
+    .map((d) => join(d.parentPath ?? d.path, d.name));
+}
+
+// The worker's modules, named by their path in the consumer project, as a bundler-free
+// deployment would upload them; "permslip" is resolved through the package's exports map.
+function config(dir, port) {
+  const modules = [`(name = "worker.js", esModule = embed "worker.js")`];
+  const entry = resolveExport(packed.pkgDir, ".", ["workerd", "worker", "browser", "import"]);
+  writeFileSync(join(dir, "permslip-entry.js"), `export * from "./node_modules/permslip/${entry.replace(/^\.\//, "")}";\n`);
+  modules.push(`(name = "permslip", esModule = embed "permslip-entry.js")`);
+  for (const file of files(packed.pkgDir)) {
+    const name = relative(dir, file);
+    if (file.endsWith(".wasm")) modules.push(`(name = "${name}", wasm = embed "${name}")`);
+    else if (file.endsWith(".js")) modules.push(`(name = "${name}", esModule = embed "${name}")`);
+  }
+  for (const name of ["tests/js/battery.mjs", "tests/js/decisions.mjs"]) {
+    modules.push(`(name = "${name}", esModule = embed "${name}")`);
+  }
+  return `using Workerd = import "/workerd/workerd.capnp";
+
+const config :Workerd.Config = (
+  services = [ (name = "main", worker = .worker) ],
+  sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "main") ],
+);
+
+const worker :Workerd.Worker = (
+  modules = [
+    ${modules.join(",\n    ")}
+  ],
+  bindings = [
+    (name = "JWKS", text = ${JSON.stringify(JWKS_JSON)}),
+    (name = "AUDIENCE", text = "${AUDIENCE}"),
+  ],
+  compatibilityDate = "2025-01-01",
+);
+`;
+}
+
+test("workerd answers checks over HTTP exactly as Node", { skip: packed.skip, timeout: 120_000 }, async (t) => {
+  const dir = packed.consumer;
+  mkdirSync(join(dir, "tests", "js"), { recursive: true });
+  copyFileSync(join(ROOT, "tests", "workerd", "worker.js"), join(dir, "worker.js"));
+  for (const f of ["battery.mjs", "decisions.mjs"]) copyFileSync(join(ROOT, "tests", "js", f), join(dir, "tests", "js", f));
+  const port = await freePort();
+  writeFileSync(join(dir, "config.capnp"), config(dir, port));
+
+  const child = spawn(workerd.default ?? workerd, ["serve", "config.capnp"], {
+    cwd: dir,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout.on("data", (d) => (output += d));
+  child.stderr.on("data", (d) => (output += d));
+  const exited = new Promise((resolve) => child.on("exit", resolve));
+  try {
+    const base = `http://127.0.0.1:${port}`;
+    const sample = { token: await signWithJose(sampleClaims()), jwks: JWKS_JSON, audience: AUDIENCE, now: NOW_MS, nav: sampleNav() };
+    // Wait for the socket (workerd compiles the worker first).
+    let ready = false;
+    for (let i = 0; i < 200 && !ready && child.exitCode === null; i++) {
+      try {
+        await fetch(`${base}/`);
+        ready = true;
+      } catch {
+        await sleep(100);
+      }
+    }
+    assert.ok(ready, `workerd did not start:\n${output}`);
+
+    const can = async (permission, scope) => {
+      const q = new URLSearchParams({ token: sample.token, now: String(NOW_MS), permission, ...(scope ? { scope } : {}) });
+      return (await fetch(`${base}/can?${q}`)).json();
+    };
+    assert.deepEqual(await can("reports.view"), { subject: "ada", allow: true, reason: "granted" });
+    assert.deepEqual(await can("fax.send_from", "+15550199"), { subject: "ada", allow: false, reason: "scope_not_granted" });
+    assert.deepEqual(await can("connect.call"), { subject: "ada", allow: false, reason: "product_off" });
+    const bad = await (await fetch(`${base}/can?token=a.b.c&now=${NOW_MS}&permission=x`)).json();
+    assert.equal(bad.error, "malformed");
+
+    const decisions = decisionFixtures();
+    const fixtures = { sample };
+    if (!decisions.skip) Object.assign(fixtures, decisions, { jwks: JWKS_JSON, audience: AUDIENCE });
+    else t.diagnostic(`decision table skipped in workerd: ${decisions.skip}`);
+    const res = await fetch(`${base}/run`, { method: "POST", body: JSON.stringify(fixtures) });
+    const got = await res.json();
+    assert.equal(res.status, 200, got.message);
+    assert.equal(got.initialized, true);
+    assert.equal(canonical(got.battery), canonical(battery(permslip, sample)), "battery answers differ between workerd and Node");
+    if (fixtures.table) {
+      const failures = got.table.filter((r) => !r.ok).map((r) => `#${r.i}: ${canonical(r.got)}`);
+      assert.deepEqual(failures, [], "decision table failures in workerd");
+      assert.equal(canonical(got.table), canonical(runTable(permslip, fixtures, JWKS_JSON, AUDIENCE)));
+      t.diagnostic(`${got.table.length} decision cases identical in workerd and Node`);
+    }
+  } finally {
+    // Stop workerd by its PID (never by name).
+    if (child.exitCode === null) process.kill(child.pid, "SIGTERM");
+    await Promise.race([exited, sleep(5000)]);
+    if (child.exitCode === null && child.signalCode === null) process.kill(child.pid, "SIGKILL");
+  }
+});
