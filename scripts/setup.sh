@@ -24,6 +24,13 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
-if [ -f package-lock.json ] && [ ! -d node_modules/.bin ] ; then
-  npm ci --no-audit --no-fund
-fi
+# npm ci when node_modules is missing or older than the lockfile.
+npm_ci() {
+  local dir=$1
+  if [ -f "$dir/package-lock.json" ] && { [ ! -f "$dir/node_modules/.package-lock.json" ] ||
+    [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; }; then
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+npm_ci .
+npm_ci www

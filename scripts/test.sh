@@ -24,3 +24,25 @@ CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner WASM_BINDGEN
 step "JSON Schemas against the examples and golden payloads"
 python3 -c 'import jsonschema, referencing' 2>/dev/null || pip install -q 'jsonschema>=4.18'
 python3 tests/schema/check_schemas.py .
+
+step "build the wasm package"
+scripts/build-wasm.sh
+
+step "wasm bindings unit tests"
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner WASM_BINDGEN_TEST_ONLY_NODE=1 \
+  cargo test --target wasm32-unknown-unknown --no-default-features --lib
+
+step "npm package in Node (decision table, errors, jose interop, expiry, bad input, packaging, types)"
+node --test tests/js/*.test.mjs
+
+step "npm package in headless Chromium"
+node --test tests/browser/
+
+step "npm package in workerd"
+node --test tests/workerd/
+
+step "edge gate (unit, and real HTTP through workerd and Node)"
+scripts/edge-test.sh --no-bench
+
+step "demo console end to end in headless Chromium"
+scripts/e2e.sh

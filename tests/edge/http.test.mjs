@@ -11,7 +11,6 @@ import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import workerdPackage from "workerd";
 import { startOrigin } from "../../examples/edge-worker/origin.mjs";
-import { EDGE_EXPORTED } from "./edge-export-hook.mjs";
 import {
   AMPLIFLOW_ROUTES,
   freePort,
@@ -58,8 +57,7 @@ async function workerd(config, env = {}) {
 async function nodeAdapter(env = {}) {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const hook = EDGE_EXPORTED ? [] : ["--import", join(ROOT, "tests", "edge", "edge-export-hook.mjs")];
-  const p = await startProcess(process.execPath, [...hook, "--no-warnings", join(EXAMPLE, "node.mjs"), String(port)], {
+  const p = await startProcess(process.execPath, ["--no-warnings", join(EXAMPLE, "node.mjs"), String(port)], {
     env: { ORIGIN_URL: origin.url, ...env },
     url: `${base}/health`,
   });

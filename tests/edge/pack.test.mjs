@@ -1,17 +1,14 @@
 // `permslip/edge` from the packed tarball, installed into a fresh project as a user would:
 // the exports entry resolves, the types ship, and a plain Node ES module gates a request.
-// Skipped (with the reason) until pkg/package.json exports "./edge".
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { packAndInstall, resolveExport } from "../js/pack.mjs";
-import { EDGE_EXPORTED } from "./edge-export-hook.mjs";
 import { AUDIENCE, golden, JWKS_JSON, CATALOGUE, EXAMPLE_ROUTES } from "./helpers.mjs";
 
-const missing = EDGE_EXPORTED ? undefined : 'pkg/package.json does not export "./edge" yet';
-const packed = missing ? { skip: missing } : packAndInstall();
+const packed = packAndInstall();
 after(() => packed.cleanup?.());
 
 test("the installed package exports permslip/edge with its types", { skip: packed.skip }, () => {
