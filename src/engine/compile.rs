@@ -12,6 +12,8 @@ use crate::slip::{Slip, SLIP_VERSION};
 #[derive(Default)]
 struct Reach {
     unscoped: bool,
+    /// An unscoped grant from something other than the Administrator flag.
+    unscoped_non_admin: bool,
     scopes: Vec<u32>,
     sources: Vec<Source>,
     by_non_admin: bool,
@@ -107,13 +109,15 @@ impl Checker {
                 }
             }
             for g in &def.grants {
-                apply_grant(g, cat, &mut scope_values, &mut reach, source(), !def.admin);
+                apply_grant(g, cat, &mut scope_values, &mut reach, source(), true);
             }
         }
         for g in &user.grants {
             validate_grant(g, &cat.perms)?;
             apply_grant(g, cat, &mut scope_values, &mut reach, Source::User, true);
         }
+        // Handles give a scope value 16 bits; role and user values together must fit them.
+        at_most("scope values", scope_values.len(), 1 << 16)?;
         let mut revoked = BitSet::new(n);
         for r in &user.revokes {
             let i = cat
@@ -126,6 +130,7 @@ impl Checker {
         // Implication, in catalogue order so each permission is final before it flows on.
         let mut allow_any = BitSet::new(n);
         let mut allow_all_scopes = BitSet::new(n);
+        let mut all_scopes_non_admin = BitSet::new(n);
         let mut perm_reason = vec![Reason::NotGranted; n];
         for &p in &cat.order {
             let i = p as usize;
@@ -155,10 +160,15 @@ impl Checker {
             if r.unscoped {
                 allow_all_scopes.set(i);
             }
-            let (unscoped, by_non_admin, scopes) = (r.unscoped, r.by_non_admin, r.scopes.clone());
+            if r.unscoped_non_admin {
+                all_scopes_non_admin.set(i);
+            }
+            let (unscoped, unscoped_non_admin, by_non_admin, scopes) =
+                (r.unscoped, r.unscoped_non_admin, r.by_non_admin, r.scopes.clone());
             for &q in cat.implies.get(i).map_or(&[][..], |v| v) {
                 if let Some(target) = reach.get_mut(q as usize) {
                     target.unscoped |= unscoped;
+                    target.unscoped_non_admin |= unscoped_non_admin;
                     target.scopes.extend_from_slice(&scopes);
                     target.by_non_admin |= by_non_admin;
                     target.sources.push(Source::Implied {
@@ -281,6 +291,7 @@ impl Checker {
         let mut direct: Vec<(u8, Vec<Source>)> = vec![(0, Vec::new()); nr];
         let mut managed: Vec<(u8, Vec<Source>)> = vec![(0, Vec::new()); nr];
         let mut restricted = vec![false; nr];
+        let mut resource_assigned = vec![false; nr];
         let mut resource_level = vec![0u8; nr];
         let mut resource_level_no_admin = vec![0u8; nr];
         let mut resource_sources: Vec<Vec<Source>> = vec![Vec::new(); nr];
@@ -347,6 +358,7 @@ impl Checker {
                     merge_best(&mut best, level, vec![source]);
                 }
             }
+            let assignment_reaches = own.0 > 0 || (is_restricted && own_managed.0 > 0);
             let mut level = if is_admin { top } else { best.0 };
             let mut level_no_admin = best.0;
             if let (false, Some(p)) = (r.inherit, par) {
@@ -377,6 +389,9 @@ impl Checker {
             }
             if let Some(slot) = restricted.get_mut(i) {
                 *slot = is_restricted;
+            }
+            if let Some(slot) = resource_assigned.get_mut(i) {
+                *slot = assignment_reaches;
             }
             if let Some(slot) = direct.get_mut(i) {
                 *slot = own;
@@ -409,6 +424,7 @@ impl Checker {
             product_on,
             allow_any,
             allow_all_scopes,
+            all_scopes_non_admin,
             perm_reason,
             perm_sources,
             perm_scopes,
@@ -424,6 +440,7 @@ impl Checker {
             resource_level,
             resource_level_no_admin,
             resource_restricted: restricted,
+            resource_assigned,
             resource_sources,
         })
     }
@@ -478,17 +495,25 @@ fn apply_grant(
         for (i, r) in reach.iter_mut().enumerate() {
             if !cat.perm_explicit.get(i) && cat.perms.name(i as u32).starts_with(prefix) {
                 r.unscoped = true;
+                r.unscoped_non_admin |= non_admin;
                 r.by_non_admin |= non_admin;
                 r.sources.push(source.clone());
             }
         }
         return;
     }
+    // A grant limited to no value grants nothing: it must not count as a grant (nor a source).
+    if g.scope().is_some_and(<[String]>::is_empty) {
+        return;
+    }
     let Some(r) = cat.perms.get(p).and_then(|i| reach.get_mut(i as usize)) else {
         return;
     };
     match g.scope() {
-        None => r.unscoped = true,
+        None => {
+            r.unscoped = true;
+            r.unscoped_non_admin |= non_admin;
+        }
         Some(values) => {
             for v in values {
                 if let Some(id) = scope_values.get(v).or_else(|| scope_values.insert(v)) {

@@ -27,6 +27,17 @@ impl Checker {
         if reason.allows() && !allowed {
             reason = Reason::ScopeNotGranted;
         }
+        if let (true, Reason::Granted, Some(value)) = (allowed, reason, scope) {
+            // Scoped grants never come from the Administrator flag; unscoped ones may.
+            let covered = self.all_scopes_non_admin.get(i)
+                || match (self.scope_values.get(value), self.perm_scopes.get(i)) {
+                    (Some(v), Some(values)) => values.binary_search(&v).is_ok(),
+                    _ => false,
+                };
+            if !covered {
+                reason = Reason::Admin;
+            }
+        }
         let mut e = self.explanation(allowed, reason, query, String::new());
         match reason {
             Reason::Granted | Reason::Admin => {
@@ -125,7 +136,9 @@ impl Checker {
         let product = self.cat.feature_product.get(f as usize).copied().flatten();
         let off =
             product.is_some_and(|p| !self.product_on.get(p as usize).copied().unwrap_or(false));
-        let restricted = self.resource_restricted.get(ri).copied().unwrap_or(false);
+        // `restricted` only when no assignment reaches the user at all.
+        let restricted = self.resource_restricted.get(ri).copied().unwrap_or(false)
+            && !self.resource_assigned.get(ri).copied().unwrap_or(false);
         let via = self.resource_sources.get(ri).cloned().unwrap_or_default();
         self.level_explanation(
             query,

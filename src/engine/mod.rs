@@ -54,6 +54,9 @@ pub struct Checker {
 
     allow_any: BitSet,
     allow_all_scopes: BitSet,
+    /// Unscoped grants that do not come from the Administrator flag: tells `granted` from
+    /// `admin` for a scope value only Administrator covers.
+    all_scopes_non_admin: BitSet,
     perm_reason: Vec<Reason>,
     perm_sources: Vec<Vec<Source>>,
     perm_scopes: Vec<Vec<u32>>,
@@ -72,6 +75,9 @@ pub struct Checker {
     resource_level: Vec<u8>,
     resource_level_no_admin: Vec<u8>,
     resource_restricted: Vec<bool>,
+    /// Whether an assignment reaches the user (before any parent cap): tells a restricted
+    /// resource's `restricted` from `level_too_low`.
+    resource_assigned: Vec<bool>,
     resource_sources: Vec<Vec<Source>>,
 }
 
