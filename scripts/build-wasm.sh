@@ -31,7 +31,7 @@ rm -rf "$OUT.tmp"
 mkdir -p "$OUT.tmp"
 wasm-bindgen "$RAW" --target web --out-dir "$OUT.tmp" --out-name permslip \
   --remove-name-section --remove-producers-section
-node_modules/.bin/wasm-opt -Oz "$OUT.tmp/permslip_bg.wasm" -o "$OUT.tmp/permslip_bg.opt.wasm"
+node_modules/.bin/wasm-opt -Oz --converge "$OUT.tmp/permslip_bg.wasm" -o "$OUT.tmp/permslip_bg.opt.wasm"
 mv "$OUT.tmp/permslip_bg.opt.wasm" "$OUT.tmp/permslip_bg.wasm"
 # The generated .d.ts files describe internal exports; the package ships hand-written types.
 rm -f "$OUT.tmp"/*.d.ts

@@ -28,6 +28,7 @@ extern crate alloc;
 pub mod engine;
 #[cfg(feature = "issue")]
 pub mod issue;
+mod json;
 pub mod model;
 pub mod slip;
 pub mod snapshot;

@@ -14,6 +14,10 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
 
+use crate::json::read::Kind::{Any, Bool, BoolMap, Str, StrMap, Strings, Uint32};
+use crate::json::read::Presence::{Optional, Required};
+use crate::json::read::{invalid_type, string, Field, Fields};
+use crate::json::{Error, Printable, Value};
 use crate::model::{Grant, RowRule};
 
 /// The slip format version this build reads and writes.
@@ -216,4 +220,232 @@ fn is_false(b: &bool) -> bool {
 
 fn is_default_rows(r: &RowRule) -> bool {
     *r == RowRule::All
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading, for the verifying path (native and wasm alike): the strict reader of `crate::json`
+// rather than serde, which stays for the issuer. Each reader mirrors the serde attributes
+// above: same names, same defaults, unknown fields refused. Unlike serde, `null` is never
+// accepted for an optional field (the schema allows none) and objects are never read from
+// arrays.
+
+impl Slip {
+    /// Reads a slip from parsed JSON.
+    pub(crate) fn from_json(value: Value<'_>) -> Result<Slip, Error> {
+        const SCHEMA: &[Field] = &[
+            Field("v", Uint32("a format version number"), Required),
+            Field("catalogue", Any, Optional),
+            Field("catalogue_hash", Str, Optional),
+            Field("products", BoolMap, Optional),
+            Field("user", Any, Required),
+            Field("teams", Any, Optional),
+            Field("resources", Any, Optional),
+        ];
+        let mut f = Fields::of(value, SCHEMA, false)?;
+        Ok(Slip {
+            v: f.uint32("v"),
+            catalogue: f.with("catalogue", Catalogue::from_json)?,
+            catalogue_hash: f.opt_string("catalogue_hash"),
+            products: f.bool_map("products"),
+            user: f.required("user", SlipUser::from_json)?,
+            teams: f.list("teams", SlipTeam::from_json)?,
+            resources: f.list("resources", SlipResource::from_json)?,
+        })
+    }
+}
+
+impl Catalogue {
+    /// Reads a catalogue from parsed JSON.
+    pub(crate) fn from_json(value: Value<'_>) -> Result<Catalogue, Error> {
+        const SCHEMA: &[Field] = &[
+            Field("model", Str, Optional),
+            Field("products", Strings, Optional),
+            Field("levels", Strings, Optional),
+            Field("actions", StrMap, Optional),
+            Field("permissions", Any, Optional),
+            Field("roles", Any, Optional),
+            Field("base_role", Str, Optional),
+            Field("features", Any, Optional),
+        ];
+        let mut f = Fields::of(value, SCHEMA, false)?;
+        Ok(Catalogue {
+            model: f.string("model"),
+            products: f.strings("products"),
+            levels: f.strings("levels"),
+            actions: f.string_map("actions"),
+            permissions: f.list("permissions", SlipPermission::from_json)?,
+            roles: f.list("roles", SlipRole::from_json)?,
+            base_role: f.opt_string("base_role"),
+            features: f.list("features", SlipFeature::from_json)?,
+        })
+    }
+}
+
+impl SlipPermission {
+    fn from_json(value: Value<'_>) -> Result<SlipPermission, Error> {
+        const SCHEMA: &[Field] = &[
+            Field("id", Str, Required),
+            Field("product", Str, Optional),
+            Field("implies", Strings, Optional),
+            Field("explicit", Bool, Optional),
+        ];
+        let mut f = Fields::of(value, SCHEMA, false)?;
+        Ok(SlipPermission {
+            id: f.string("id"),
+            product: f.opt_string("product"),
+            implies: f.strings("implies"),
+            explicit: f.flag("explicit"),
+        })
+    }
+}
+
+impl SlipRole {
+    fn from_json(value: Value<'_>) -> Result<SlipRole, Error> {
+        const SCHEMA: &[Field] = &[
+            Field("id", Str, Required),
+            Field("name", Str, Optional),
+            Field("admin", Bool, Optional),
+            Field("grants", Any, Optional),
+            Field("levels", StrMap, Optional),
+        ];
+        let mut f = Fields::of(value, SCHEMA, false)?;
+        Ok(SlipRole {
+            id: f.string("id"),
+            name: f.string("name"),
+            admin: f.flag("admin"),
+            grants: f.list("grants", grant_from_json)?,
+            levels: f.string_map("levels"),
+        })
+    }
+}
+
+impl SlipFeature {
+    fn from_json(value: Value<'_>) -> Result<SlipFeature, Error> {
+        const SCHEMA: &[Field] = &[
+            Field("id", Str, Required),
+            Field("product", Str, Optional),
+            Field("rows", Any, Optional),
+            Field("actions", StrMap, Optional),
+        ];
+        let mut f = Fields::of(value, SCHEMA, false)?;
+        Ok(SlipFeature {
+            id: f.string("id"),
+            product: f.opt_string("product"),
+            rows: f.with("rows", row_rule_from_json)?.unwrap_or_default(),
+            actions: f.string_map("actions"),
+        })
+    }
+}
+
+impl SlipUser {
+    fn from_json(value: Value<'_>) -> Result<SlipUser, Error> {
+        const SCHEMA: &[Field] = &[
+            Field("id", Str, Required),
+            Field("name", Str, Optional),
+            Field("roles", Strings, Optional),
+            Field("manages", Strings, Optional),
+            Field("grants", Any, Optional),
+            Field("revokes", Strings, Optional),
+            Field("levels", StrMap, Optional),
+        ];
+        let mut f = Fields::of(value, SCHEMA, false)?;
+        Ok(SlipUser {
+            id: f.string("id"),
+            name: f.string("name"),
+            roles: f.strings("roles"),
+            manages: f.strings("manages"),
+            grants: f.list("grants", grant_from_json)?,
+            revokes: f.strings("revokes"),
+            levels: f.string_map("levels"),
+        })
+    }
+}
+
+impl SlipTeam {
+    fn from_json(value: Value<'_>) -> Result<SlipTeam, Error> {
+        const SCHEMA: &[Field] = &[
+            Field("id", Str, Required),
+            Field("name", Str, Optional),
+            Field("roles", Strings, Optional),
+            Field("levels", StrMap, Optional),
+        ];
+        let mut f = Fields::of(value, SCHEMA, false)?;
+        Ok(SlipTeam {
+            id: f.string("id"),
+            name: f.string("name"),
+            roles: f.strings("roles"),
+            levels: f.string_map("levels"),
+        })
+    }
+}
+
+impl SlipResource {
+    fn from_json(value: Value<'_>) -> Result<SlipResource, Error> {
+        const SCHEMA: &[Field] = &[
+            Field("id", Str, Required),
+            Field("feature", Str, Required),
+            Field("owner", Str, Optional),
+            Field("restricted", Bool, Optional),
+            Field("parent", Str, Optional),
+            Field("inherit", Bool, Optional),
+            Field("grants", Any, Optional),
+        ];
+        let mut f = Fields::of(value, SCHEMA, false)?;
+        Ok(SlipResource {
+            id: f.string("id"),
+            feature: f.string("feature"),
+            owner: f.opt_string("owner"),
+            restricted: f.flag("restricted"),
+            parent: f.opt_string("parent"),
+            inherit: f.flag("inherit"),
+            grants: f.list("grants", SlipResourceGrant::from_json)?,
+        })
+    }
+}
+
+impl SlipResourceGrant {
+    fn from_json(value: Value<'_>) -> Result<SlipResourceGrant, Error> {
+        const SCHEMA: &[Field] = &[Field("level", Str, Required), Field("via", Str, Required)];
+        let mut f = Fields::of(value, SCHEMA, false)?;
+        Ok(SlipResourceGrant {
+            level: f.string("level"),
+            via: f.string("via"),
+        })
+    }
+}
+
+/// A [`Grant`]: a string, or an object with exactly `permission` and `scope`. (Here rather
+/// than in `model.rs`, which holds the issuer's serde types.)
+fn grant_from_json(value: Value<'_>) -> Result<Grant, Error> {
+    match value {
+        Value::Str(permission) => Ok(Grant::Plain(permission.into_owned())),
+        Value::Object(_) => {
+            const SCHEMA: &[Field] = &[
+                Field("permission", Str, Required),
+                Field("scope", Strings, Required),
+            ];
+            let mut f = Fields::of(value, SCHEMA, false)?;
+            Ok(Grant::Scoped {
+                permission: f.string("permission"),
+                scope: f.strings("scope"),
+            })
+        }
+        other => Err(invalid_type(
+            &other,
+            "a permission or an object with `permission` and `scope`",
+        )),
+    }
+}
+
+/// A [`RowRule`] by its snake_case name.
+fn row_rule_from_json(value: Value<'_>) -> Result<RowRule, Error> {
+    match string(value)?.as_str() {
+        "all" => Ok(RowRule::All),
+        "own_and_managed" => Ok(RowRule::OwnAndManaged),
+        "assigned" => Ok(RowRule::Assigned),
+        other => Err(Error::new(format!(
+            "unknown variant `{}`, expected one of `all`, `own_and_managed`, `assigned`",
+            Printable(other)
+        ))),
+    }
 }

@@ -30,17 +30,37 @@ impl fmt::Display for DecodeError {
 
 impl std::error::Error for DecodeError {}
 
+/// The 6-bit value of each byte as a base64url character; [`INVALID`] for anything else.
+#[expect(
+    clippy::indexing_slicing,
+    reason = "compile-time loop over 0..256 on a 256-entry table"
+)]
+const VALUES: [u8; 256] = {
+    let mut table = [INVALID; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        table[i] = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'-' => 62,
+            b'_' => 63,
+            _ => INVALID,
+        };
+        i += 1;
+    }
+    table
+};
+const INVALID: u8 = 0xff;
+
 /// The 6-bit value of a base64url character, `None` for anything else.
+#[inline(always)]
 fn value(c: u8) -> Option<u32> {
-    let v = match c {
-        b'A'..=b'Z' => c - b'A',
-        b'a'..=b'z' => c - b'a' + 26,
-        b'0'..=b'9' => c - b'0' + 52,
-        b'-' => 62,
-        b'_' => 63,
-        _ => return None,
-    };
-    Some(u32::from(v))
+    match VALUES.get(usize::from(c)) {
+        Some(&v) if v != INVALID => Some(u32::from(v)),
+        _ => None,
+    }
 }
 
 /// The base64url character for the low 6 bits of `v` (a `match`, not a table, so no indexing).
@@ -60,43 +80,65 @@ fn symbol(v: u32) -> char {
 /// Decodes unpadded base64url, rejecting every non-canonical spelling (see the module docs).
 pub fn decode(input: &str) -> Result<Vec<u8>, DecodeError> {
     let bytes = input.as_bytes();
-    if bytes.len() % 4 == 1 {
-        return Err(DecodeError::InvalidLength);
+    let tail_bytes = match bytes.len() % 4 {
+        0 => 0,
+        2 => 1,
+        3 => 2,
+        // A lone trailing character: no byte count encodes to it.
+        _ => return Err(DecodeError::InvalidLength),
+    };
+    let mut out = vec![0u8; bytes.len() / 4 * 3 + tail_bytes];
+    // Whole groups first, written in place: the hot loop of token decoding.
+    let mut groups = bytes.chunks_exact(4);
+    let mut outs = out.chunks_exact_mut(3);
+    for (group, (src, dst)) in groups.by_ref().zip(outs.by_ref()).enumerate() {
+        let acc = sextets(src, group * 4)?;
+        if let [a, b, c] = dst {
+            // `acc` holds 24 bits; the casts keep one byte each on purpose.
+            *a = (acc >> 16) as u8;
+            *b = (acc >> 8) as u8;
+            *c = acc as u8;
+        }
     }
-    let mut out = Vec::with_capacity(bytes.len() / 4 * 3 + 2);
-    for (group, chunk) in bytes.chunks(4).enumerate() {
-        let mut acc: u32 = 0;
-        for (i, &c) in chunk.iter().enumerate() {
-            let v = value(c).ok_or(DecodeError::InvalidByte(group * 4 + i))?;
-            acc = (acc << 6) | v;
+    let tail = groups.remainder();
+    let acc = sextets(tail, bytes.len() - tail.len())?;
+    match outs.into_remainder() {
+        [] => {}
+        [a] => {
+            // 12 bits carry 1 byte; the low 4 bits must be zero.
+            if acc & 0xf != 0 {
+                return Err(DecodeError::NonCanonical);
+            }
+            *a = (acc >> 4) as u8;
         }
-        // `acc` holds 6 bits per character; the casts below keep one byte each on purpose.
-        match chunk.len() {
-            4 => {
-                out.push((acc >> 16) as u8);
-                out.push((acc >> 8) as u8);
-                out.push(acc as u8);
+        [a, b] => {
+            // 18 bits carry 2 bytes; the low 2 bits must be zero.
+            if acc & 0x3 != 0 {
+                return Err(DecodeError::NonCanonical);
             }
-            3 => {
-                // 18 bits carry 2 bytes; the low 2 bits must be zero.
-                if acc & 0x3 != 0 {
-                    return Err(DecodeError::NonCanonical);
-                }
-                out.push((acc >> 10) as u8);
-                out.push((acc >> 2) as u8);
-            }
-            2 => {
-                // 12 bits carry 1 byte; the low 4 bits must be zero.
-                if acc & 0xf != 0 {
-                    return Err(DecodeError::NonCanonical);
-                }
-                out.push((acc >> 4) as u8);
-            }
-            // A lone trailing character was rejected by the length check above.
-            _ => return Err(DecodeError::InvalidLength),
+            *a = (acc >> 10) as u8;
+            *b = (acc >> 2) as u8;
         }
+        _ => return Err(DecodeError::InvalidLength),
     }
     Ok(out)
+}
+
+/// The characters of `chunk` (at most 4, starting at offset `at`) as 6-bit groups, big-endian.
+#[inline(always)]
+fn sextets(chunk: &[u8], at: usize) -> Result<u32, DecodeError> {
+    let mut acc: u32 = 0;
+    let mut invalid = false;
+    for &c in chunk {
+        let v = VALUES.get(usize::from(c)).copied().unwrap_or(INVALID);
+        invalid |= v == INVALID;
+        acc = (acc << 6) | u32::from(v & 0x3f);
+    }
+    if invalid {
+        let i = chunk.iter().position(|&c| value(c).is_none()).unwrap_or(0);
+        return Err(DecodeError::InvalidByte(at + i));
+    }
+    Ok(acc)
 }
 
 /// Encodes bytes as unpadded base64url.

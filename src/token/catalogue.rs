@@ -11,9 +11,13 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::claims::Audience;
-use super::{base64url, is_expired, open, strict_json, Jwks, TokenError, VerifyOptions};
+use super::claims::{Audience, SECONDS, VERSION};
+use super::{base64url, is_expired, open, Jwks, TokenError, VerifyOptions};
 use crate::engine::{CompileError, CompiledCatalogue};
+use crate::json::read::Kind::{Any, Str, Uint, Uint32};
+use crate::json::read::Presence::{Optional, Required};
+use crate::json::read::{Field, Fields};
+use crate::json::{Error, Value};
 use crate::slip::{Catalogue, SLIP_VERSION};
 
 /// The `typ` of a catalogue bundle.
@@ -36,6 +40,29 @@ pub struct CatalogueClaims {
     pub psv: u32,
     /// The catalogue.
     pub catalogue: Catalogue,
+}
+
+impl CatalogueClaims {
+    /// Reads the claims of a bundle from its parsed payload.
+    pub(crate) fn from_json(value: Value<'_>) -> Result<CatalogueClaims, Error> {
+        const SCHEMA: &[Field] = &[
+            Field("iss", Str, Required),
+            Field("aud", Any, Required),
+            Field("iat", Uint(SECONDS), Required),
+            Field("exp", Uint(SECONDS), Optional),
+            Field("psv", Uint32(VERSION), Required),
+            Field("catalogue", Any, Required),
+        ];
+        let mut f = Fields::of(value, SCHEMA, false)?;
+        Ok(CatalogueClaims {
+            iss: f.string("iss"),
+            aud: f.required("aud", Audience::from_json)?,
+            iat: f.uint("iat"),
+            exp: f.opt_uint("exp"),
+            psv: f.uint32("psv"),
+            catalogue: f.required("catalogue", Catalogue::from_json)?,
+        })
+    }
 }
 
 /// A verified, compiled catalogue bundle; share it between the snapshots of its model.
@@ -104,26 +131,17 @@ pub fn verify_catalogue(
     opts: &VerifyOptions,
 ) -> Result<VerifiedCatalogue, CatalogueError> {
     let malformed = TokenError::Malformed;
-    // `typ` is optional in `open`; a bundle must carry it.
-    let header = token.split('.').next().unwrap_or("");
-    let typ_present = base64url::decode(header)
-        .ok()
-        .and_then(|h| serde_json::from_slice::<serde_json::Value>(&h).ok())
-        .is_some_and(|h| {
-            h.get("typ")
-                .and_then(|t| t.as_str())
-                .is_some_and(catalogue_typ)
-        });
     let opened =
         open(token, keys, opts.max_token_bytes, catalogue_typ).map_err(CatalogueError::Token)?;
-    if !typ_present {
+    let payload = opened.payload().map_err(CatalogueError::Token)?;
+    // `typ` is optional in `open` (snapshots may omit it); a bundle must carry it.
+    if !opened.typ_present {
         return Err(CatalogueError::Token(malformed(format!(
             "header: a catalogue bundle needs type `{CATALOGUE_TYPE}`"
         ))));
     }
-    let claims: CatalogueClaims = serde_json::from_slice(&opened.payload).map_err(|e| {
-        CatalogueError::Token(malformed(format!("catalogue: {}", strict_json::reason(&e))))
-    })?;
+    let claims = CatalogueClaims::from_json(payload)
+        .map_err(|e| CatalogueError::Token(malformed(format!("catalogue: {e}"))))?;
     if claims.psv != SLIP_VERSION {
         return Err(CatalogueError::Token(TokenError::UnsupportedVersion(
             u64::from(claims.psv),

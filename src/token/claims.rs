@@ -9,6 +9,10 @@ use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::ser::{SerializeSeq, Serializer};
 use serde::{Deserialize, Serialize};
 
+use crate::json::read::Kind::{Any, Str, Uint, Uint32};
+use crate::json::read::Presence::{Optional, Required};
+use crate::json::read::{array, invalid_type, string, Field, Fields};
+use crate::json::{Error, Value};
 use crate::slip::Slip;
 
 /// The claims of a snapshot token (the JWS payload).
@@ -161,16 +165,56 @@ fn version<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
     u32::try_from(v).map_err(|_| de::Error::invalid_value(de::Unexpected::Unsigned(v), &WHAT))
 }
 
-/// Just the payload version, read before the strict parse so a newer payload is reported as
-/// [`super::TokenError::UnsupportedVersion`] rather than as unknown fields.
-#[derive(Deserialize)]
-pub(crate) struct VersionProbe {
-    /// Absent is left to the strict parse, which reports the missing claim.
-    #[serde(default, deserialize_with = "opt_version")]
-    pub(crate) psv: Option<u64>,
+// ---------------------------------------------------------------------------------------------
+// Reading, for the verifying path: the strict reader of `crate::json` (see `crate::slip`).
+
+/// What `iat`, `nbf` and `exp` must be.
+pub(crate) const SECONDS: &str = "a non-negative integer number of seconds";
+/// What `psv` must be.
+pub(crate) const VERSION: &str = "a format version number";
+
+impl Claims {
+    /// Reads the claims from a parsed payload.
+    pub(crate) fn from_json(value: Value<'_>) -> Result<Claims, Error> {
+        const SCHEMA: &[Field] = &[
+            Field("iss", Str, Required),
+            Field("sub", Str, Required),
+            Field("aud", Any, Required),
+            Field("iat", Uint(SECONDS), Required),
+            Field("nbf", Uint(SECONDS), Optional),
+            Field("exp", Uint(SECONDS), Required),
+            Field("jti", Str, Optional),
+            Field("serial", Uint("a non-negative integer"), Required),
+            Field("psv", Uint32(VERSION), Required),
+            Field("slip", Any, Required),
+        ];
+        let mut f = Fields::of(value, SCHEMA, false)?;
+        Ok(Claims {
+            iss: f.string("iss"),
+            sub: f.string("sub"),
+            aud: f.required("aud", Audience::from_json)?,
+            iat: f.uint("iat"),
+            nbf: f.opt_uint("nbf"),
+            exp: f.uint("exp"),
+            jti: f.opt_string("jti"),
+            serial: f.uint("serial"),
+            psv: f.uint32("psv"),
+            slip: f.required("slip", Slip::from_json)?,
+        })
+    }
 }
 
-fn opt_version<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
-    d.deserialize_u64(Unsigned("a format version number"))
-        .map(Some)
+impl Audience {
+    /// Reads `aud`: a string or a non-empty array of strings.
+    pub(crate) fn from_json(value: Value<'_>) -> Result<Audience, Error> {
+        const WHAT: &str = "a string or a non-empty array of strings";
+        match value {
+            Value::Str(one) => Ok(Audience::One(one.into_owned())),
+            Value::Array(items) if !items.is_empty() => {
+                array(Value::Array(items), string).map(Audience::Many)
+            }
+            Value::Array(_) => Err(Error::new(format!("invalid length 0, expected {WHAT}"))),
+            other => Err(invalid_type(&other, WHAT)),
+        }
+    }
 }

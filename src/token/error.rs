@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::json::{NoControl, Printable};
+
 /// A snapshot token that cannot be trusted, or a key set that cannot be used.
 ///
 /// Every variant means "no decision possible": the caller gets no claims. [`TokenError::code`]
@@ -80,12 +82,18 @@ impl TokenError {
 impl fmt::Display for TokenError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            TokenError::Malformed(reason) => write!(f, "malformed token: {reason}"),
+            // Unsigned token text reaches these messages, and messages reach logs: control
+            // characters are escaped and quoted values shortened (see `crate::json::Printable`).
+            TokenError::Malformed(reason) => write!(f, "malformed token: {}", NoControl(reason)),
             // Opaque on purpose: which step of verification failed helps only an attacker.
             TokenError::BadSignature => f.write_str("invalid signature"),
-            TokenError::UnknownKey(kid) => write!(f, "unknown key `{kid}`"),
+            TokenError::UnknownKey(kid) => write!(f, "unknown key `{}`", Printable(kid)),
             TokenError::UnsupportedAlgorithm(alg) => {
-                write!(f, "unsupported algorithm `{alg}`, expected `EdDSA`")
+                write!(
+                    f,
+                    "unsupported algorithm `{}`, expected `EdDSA`",
+                    Printable(alg)
+                )
             }
             TokenError::Expired { exp, now } => write!(f, "token expired at {exp} (now {now})"),
             TokenError::NotYetValid { nbf, now } => {
@@ -101,7 +109,9 @@ impl fmt::Display for TokenError {
                 write!(f, "token is {len} bytes, over the limit of {max}")
             }
             TokenError::UnsupportedVersion(v) => write!(f, "unsupported payload version `{v}`"),
-            TokenError::InvalidKeySet(reason) => write!(f, "invalid key set: {reason}"),
+            TokenError::InvalidKeySet(reason) => {
+                write!(f, "invalid key set: {}", NoControl(reason))
+            }
         }
     }
 }

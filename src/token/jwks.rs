@@ -4,10 +4,12 @@
 //! signing with it, and drop the old one once its last tokens have expired.
 
 use ed25519_dalek::VerifyingKey;
-use serde::de::IgnoredAny;
-use serde::Deserialize;
 
-use super::{base64url, strict_json, TokenError};
+use super::{base64url, json_object, TokenError};
+use crate::json::read::Kind::{Any, NullableStr, Str};
+use crate::json::read::Presence::{Optional, Required};
+use crate::json::read::{array, Field, Fields};
+use crate::json::{self, Value};
 
 /// Ed25519 public keys by key id, each decoded and checked once, when the set is loaded.
 ///
@@ -19,27 +21,49 @@ pub struct Jwks {
 }
 
 /// One JWK as published; only the members we look at. Others (`n`, `e`, `key_ops`...) are
-/// ignored so a mixed key set with RSA or EC keys still loads.
-#[derive(Deserialize)]
-struct RawKeySet {
-    keys: Vec<RawKey>,
-}
-
-#[derive(Deserialize)]
+/// ignored so a mixed key set with RSA or EC keys still loads. As with serde's defaults before,
+/// a member that is `null` counts as absent: key sets come from other tools.
 struct RawKey {
     kty: String,
-    #[serde(default)]
     crv: Option<String>,
-    #[serde(default)]
     x: Option<String>,
-    #[serde(default)]
-    d: Option<IgnoredAny>,
-    #[serde(default)]
+    /// Whether a non-null `d` (private material) is present, whatever its type.
+    d: bool,
     kid: Option<String>,
-    #[serde(default)]
     alg: Option<String>,
-    #[serde(default, rename = "use")]
     use_: Option<String>,
+}
+
+impl RawKey {
+    fn from_json(value: Value<'_>) -> Result<RawKey, json::Error> {
+        const SCHEMA: &[Field] = &[
+            Field("kty", Str, Required),
+            Field("crv", NullableStr, Optional),
+            Field("x", NullableStr, Optional),
+            Field("d", Any, Optional),
+            Field("kid", NullableStr, Optional),
+            Field("alg", NullableStr, Optional),
+            Field("use", NullableStr, Optional),
+        ];
+        let mut f = Fields::of(value, SCHEMA, true)?;
+        Ok(RawKey {
+            kty: f.string("kty"),
+            crv: f.opt_string("crv"),
+            x: f.opt_string("x"),
+            d: f.with("d", |d| Ok(!matches!(d, Value::Null)))?
+                .unwrap_or(false),
+            kid: f.opt_string("kid"),
+            alg: f.opt_string("alg"),
+            use_: f.opt_string("use"),
+        })
+    }
+}
+
+/// The `keys` of a JWKS document; other members are ignored.
+fn raw_keys(json: &str) -> Result<Vec<RawKey>, json::Error> {
+    const SCHEMA: &[Field] = &[Field("keys", Any, Required)];
+    let mut f = Fields::of(json_object(json.as_bytes())?, SCHEMA, true)?;
+    f.required("keys", |keys| array(keys, RawKey::from_json))
 }
 
 impl Jwks {
@@ -52,13 +76,11 @@ impl Jwks {
     /// than `sig`, two Ed25519 keys with one `kid`, and a set with no Ed25519 key at all.
     pub fn from_json(json: &str) -> Result<Jwks, TokenError> {
         let invalid = TokenError::InvalidKeySet;
-        strict_json::check_object(json.as_bytes()).map_err(invalid)?;
-        let raw: RawKeySet =
-            serde_json::from_str(json).map_err(|e| invalid(strict_json::reason(&e)))?;
+        let raw = raw_keys(json).map_err(|e| invalid(e.to_string()))?;
 
         let mut keys: Vec<(String, VerifyingKey)> = Vec::new();
-        for key in raw.keys {
-            if key.d.is_some() {
+        for key in raw {
+            if key.d {
                 // A private key in a published set is a leak; refusing it gets it noticed.
                 return Err(invalid("a key includes private material `d`".into()));
             }

@@ -26,6 +26,10 @@
 //! 8. `psv` equals [`crate::slip::SLIP_VERSION`], read before the strict parse of the claims.
 //! 9. Claims: exactly the known claims, well typed, and `slip.user.id == sub`.
 //! 10. Audience, then issuer, then subject, then time (`exp`, `nbf`, with leeway), then serial.
+//!
+//! Header, payload and key set are read by the crate's own strict JSON reader (`src/json/`),
+//! on every target, so native and wasm verifiers decide identically on the same bytes; serde
+//! stays on the issuing side. Messages quote token text with control characters escaped.
 
 pub mod base64url;
 mod catalogue;
@@ -36,8 +40,11 @@ mod jwks;
 mod sign;
 
 use ed25519_dalek::Signature;
-use serde::de::{Deserializer, IgnoredAny};
-use serde::Deserialize;
+
+use crate::json::read::Kind::{Any, Str};
+use crate::json::read::Presence::{Optional, Required};
+use crate::json::read::{invalid_type, Field, Fields};
+use crate::json::{self, Printable, Value};
 
 #[cfg(feature = "issue")]
 pub use catalogue::sign_catalogue;
@@ -115,22 +122,17 @@ pub(crate) fn verify_with_kid(
     opts: &VerifyOptions,
 ) -> Result<(String, Claims), TokenError> {
     let malformed = TokenError::Malformed;
-    let Opened { kid, payload, .. } = open(token, keys, opts.max_token_bytes, type_accepted)?;
+    let opened = open(token, keys, opts.max_token_bytes, type_accepted)?;
     // Signed from here on: the issuer wrote this, so errors below are issuer bugs or version
     // skew, not tampering.
-    let probe: claims::VersionProbe = serde_json::from_slice(&payload)
-        .map_err(|e| malformed(format!("payload: {}", strict_json::reason(&e))))?;
-    if let Some(v) = probe.psv {
-        if v != u64::from(SLIP_VERSION) {
-            return Err(TokenError::UnsupportedVersion(v));
-        }
-    }
-    let claims: Claims = serde_json::from_slice(&payload)
-        .map_err(|e| malformed(format!("claims: {}", strict_json::reason(&e))))?;
+    let payload = opened.payload()?;
+    check_version(&payload)?;
+    let claims = Claims::from_json(payload).map_err(|e| malformed(format!("claims: {e}")))?;
     if claims.slip.user.id != claims.sub {
         return Err(malformed(format!(
             "claims: slip user `{}` is not the subject `{}`",
-            claims.slip.user.id, claims.sub
+            Printable(&claims.slip.user.id),
+            Printable(&claims.sub)
         )));
     }
 
@@ -163,14 +165,16 @@ pub(crate) fn verify_with_kid(
             min: opts.min_serial,
         });
     }
-    Ok((kid, claims))
+    Ok((opened.kid, claims))
 }
 
-/// A token whose size, structure, header, algorithm, key and signature checked out, with its
-/// payload parsed as a JSON object without duplicate members.
+/// A token whose size, structure, header, algorithm, key and signature checked out.
 pub(crate) struct Opened<'t> {
     pub(crate) kid: String,
-    pub(crate) payload: Vec<u8>,
+    /// Whether the header has a `typ` (then an accepted one).
+    pub(crate) typ_present: bool,
+    /// The decoded payload; [`Opened::payload`] parses it (step 7).
+    payload: Vec<u8>,
     /// The payload segment as signed (base64url), for binding by hash.
     pub(crate) payload_segment: &'t str,
 }
@@ -198,9 +202,9 @@ pub(crate) fn open<'t>(
 
     let header_json =
         base64url::decode(header_b64).map_err(|e| malformed(format!("header: {e}")))?;
-    strict_json::check_object(&header_json).map_err(|e| malformed(format!("header: {e}")))?;
-    let header: Header = serde_json::from_slice(&header_json)
-        .map_err(|e| malformed(format!("header: {}", strict_json::reason(&e))))?;
+    let header = json_object(&header_json)
+        .and_then(Header::from_json)
+        .map_err(|e| malformed(format!("header: {e}")))?;
     if header.crit {
         return Err(malformed(
             "header: `crit` extensions are not supported".into(),
@@ -209,7 +213,8 @@ pub(crate) fn open<'t>(
     if let Some(typ) = header.typ.as_deref() {
         if !typ_accepted(typ) {
             return Err(malformed(format!(
-                "header: type `{typ}` is not `{TOKEN_TYPE}`"
+                "header: type `{}` is not `{TOKEN_TYPE}`",
+                Printable(typ)
             )));
         }
     }
@@ -230,12 +235,48 @@ pub(crate) fn open<'t>(
         .map_err(|_| TokenError::BadSignature)?;
 
     let payload = base64url::decode(payload_b64).map_err(|e| malformed(format!("payload: {e}")))?;
-    strict_json::check_object(&payload).map_err(|e| malformed(format!("payload: {e}")))?;
     Ok(Opened {
         kid,
+        typ_present: header.typ.is_some(),
         payload,
         payload_segment: payload_b64,
     })
+}
+
+impl Opened<'_> {
+    /// Step 7: the payload as a JSON object without duplicate members at any depth. (Parsed
+    /// here rather than in [`open`] because the parsed value borrows the decoded bytes.)
+    pub(crate) fn payload(&self) -> Result<Value<'_>, TokenError> {
+        json_object(&self.payload).map_err(|e| TokenError::Malformed(format!("payload: {e}")))
+    }
+}
+
+/// Parses `bytes` as one JSON object without duplicate members at any depth.
+pub(crate) fn json_object(bytes: &[u8]) -> Result<Value<'_>, json::Error> {
+    let value = json::parse(bytes)?;
+    if !matches!(value, Value::Object(_)) {
+        return Err(invalid_type(&value, "a JSON object"));
+    }
+    Ok(value)
+}
+
+/// Step 8: a `psv` other than ours is reported as such before the claims are read strictly,
+/// since a newer payload would otherwise show up as unknown or missing claims. An absent `psv`
+/// is left to the strict read, which reports it missing.
+fn check_version(payload: &Value<'_>) -> Result<(), TokenError> {
+    let Value::Object(members) = payload else {
+        return Ok(());
+    };
+    match members.iter().find(|(k, _)| k == "psv").map(|(_, v)| v) {
+        Some(Value::Int(v)) if *v != u64::from(SLIP_VERSION) => {
+            Err(TokenError::UnsupportedVersion(*v))
+        }
+        Some(Value::Int(_)) | None => Ok(()),
+        Some(other) => Err(TokenError::Malformed(format!(
+            "payload: {}",
+            invalid_type(other, claims::VERSION).at_key("psv")
+        ))),
+    }
 }
 
 /// Expired when `now >= exp + leeway` (an `exp` of 100 is no longer valid at 100).
@@ -256,135 +297,29 @@ fn type_accepted(typ: &str) -> bool {
 
 /// The protected header. Unknown parameters are ignored (RFC 7515 §4), except that `crit`
 /// makes them mandatory, which is why its mere presence is refused.
-#[derive(Deserialize)]
 struct Header {
     alg: String,
-    #[serde(default, deserialize_with = "some_string")]
     kid: Option<String>,
-    #[serde(default, deserialize_with = "some_string")]
     typ: Option<String>,
-    #[serde(default, deserialize_with = "present")]
     crit: bool,
 }
 
-/// A present member must be a string: `"kid": null` is malformed, not absent.
-fn some_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    String::deserialize(d).map(Some)
-}
-
-/// Any value, `null` included, counts as present.
-fn present<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
-    IgnoredAny::deserialize(d).map(|_| true)
-}
-
-/// A validating pass over JSON that refuses duplicate object members at every depth.
-///
-/// serde_json keeps the last of two equal keys in maps; JOSE (RFC 7515 §5.2) requires rejecting
-/// them, since two parsers could otherwise disagree on what a signed document says.
-pub(crate) mod strict_json {
-    use std::collections::BTreeSet;
-    use std::fmt;
-
-    use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
-
-    /// `Ok` when `bytes` is one JSON object with no duplicate member at any depth; otherwise a
-    /// reason in the crate's message style.
-    pub(crate) fn check_object(bytes: &[u8]) -> Result<(), String> {
-        serde_json::from_slice::<Object>(bytes)
-            .map(|_| ())
-            .map_err(|e| reason(&e))
-    }
-
-    /// A serde_json error without its position suffix: positions inside a base64url part mean
-    /// nothing to the reader of the token.
-    pub(crate) fn reason(e: &serde_json::Error) -> String {
-        let full = e.to_string();
-        let position = format!(" at line {} column {}", e.line(), e.column());
-        match full.strip_suffix(&position) {
-            Some(short) => short.to_owned(),
-            None => full,
-        }
-    }
-
-    struct Object;
-    struct Value;
-    struct ObjectVisitor;
-    struct ValueVisitor;
-
-    impl<'de> Deserialize<'de> for Object {
-        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            d.deserialize_map(ObjectVisitor).map(|()| Object)
-        }
-    }
-
-    impl<'de> Deserialize<'de> for Value {
-        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            d.deserialize_any(ValueVisitor).map(|()| Value)
-        }
-    }
-
-    fn members<'de, A: MapAccess<'de>>(mut map: A) -> Result<(), A::Error> {
-        let mut seen = BTreeSet::new();
-        while let Some(key) = map.next_key::<String>()? {
-            if seen.contains(&key) {
-                return Err(de::Error::custom(format!("duplicate key `{key}`")));
-            }
-            map.next_value::<Value>()?;
-            seen.insert(key);
-        }
-        Ok(())
-    }
-
-    impl<'de> Visitor<'de> for ObjectVisitor {
-        type Value = ();
-
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a JSON object")
-        }
-
-        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
-            members(map)
-        }
-    }
-
-    impl<'de> Visitor<'de> for ValueVisitor {
-        type Value = ();
-
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a JSON value")
-        }
-
-        fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
-            Ok(())
-        }
-
-        fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
-            Ok(())
-        }
-
-        fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
-            Ok(())
-        }
-
-        fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
-            Ok(())
-        }
-
-        fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
-            Ok(())
-        }
-
-        fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-            Ok(())
-        }
-
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-            while seq.next_element::<Value>()?.is_some() {}
-            Ok(())
-        }
-
-        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
-            members(map)
-        }
+impl Header {
+    fn from_json(value: Value<'_>) -> Result<Header, json::Error> {
+        const SCHEMA: &[Field] = &[
+            Field("alg", Str, Required),
+            // A present member must be a string: `"kid": null` is malformed, not absent.
+            Field("kid", Str, Optional),
+            Field("typ", Str, Optional),
+            // Any value, `null` included, counts as present.
+            Field("crit", Any, Optional),
+        ];
+        let mut f = Fields::of(value, SCHEMA, true)?;
+        Ok(Header {
+            alg: f.string("alg"),
+            kid: f.opt_string("kid"),
+            typ: f.opt_string("typ"),
+            crit: f.has("crit"),
+        })
     }
 }

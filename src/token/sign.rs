@@ -5,11 +5,13 @@
 use std::fmt;
 
 use ed25519_dalek::Signer;
-use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::jwks::parse_public_key;
-use super::{base64url, strict_json, Claims, TokenError, ALGORITHM, TOKEN_TYPE};
+use super::{base64url, json_object, Claims, TokenError, ALGORITHM, TOKEN_TYPE};
+use crate::json::read::Kind::{NullableStr, Str};
+use crate::json::read::Presence::{Optional, Required};
+use crate::json::read::{Field, Fields};
 
 /// An Ed25519 private key with the key id that tokens signed by it name in their header.
 #[derive(Clone)]
@@ -18,18 +20,33 @@ pub struct SigningKey {
     key: ed25519_dalek::SigningKey,
 }
 
-/// A private OKP JWK (RFC 8037 §2); only the members we use.
-#[derive(Deserialize)]
+/// A private OKP JWK (RFC 8037 §2); only the members we use (`null` counts as absent).
 struct RawPrivateKey {
     kty: String,
-    #[serde(default)]
     crv: Option<String>,
-    #[serde(default)]
     d: Option<String>,
-    #[serde(default)]
     x: Option<String>,
-    #[serde(default)]
     kid: Option<String>,
+}
+
+impl RawPrivateKey {
+    fn from_json(json: &str) -> Result<RawPrivateKey, crate::json::Error> {
+        const SCHEMA: &[Field] = &[
+            Field("kty", Str, Required),
+            Field("crv", NullableStr, Optional),
+            Field("d", NullableStr, Optional),
+            Field("x", NullableStr, Optional),
+            Field("kid", NullableStr, Optional),
+        ];
+        let mut f = Fields::of(json_object(json.as_bytes())?, SCHEMA, true)?;
+        Ok(RawPrivateKey {
+            kty: f.string("kty"),
+            crv: f.opt_string("crv"),
+            d: f.opt_string("d"),
+            x: f.opt_string("x"),
+            kid: f.opt_string("kid"),
+        })
+    }
 }
 
 impl SigningKey {
@@ -47,9 +64,7 @@ impl SigningKey {
     /// mixed up is refused rather than publishing a JWKS that verifies nothing.
     pub fn from_jwk(json: &str) -> Result<SigningKey, TokenError> {
         let invalid = TokenError::InvalidKeySet;
-        strict_json::check_object(json.as_bytes()).map_err(invalid)?;
-        let raw: RawPrivateKey =
-            serde_json::from_str(json).map_err(|e| invalid(strict_json::reason(&e)))?;
+        let raw = RawPrivateKey::from_json(json).map_err(|e| invalid(e.to_string()))?;
         if raw.kty != "OKP" || raw.crv.as_deref() != Some("Ed25519") {
             return Err(invalid("not an Ed25519 key".into()));
         }
