@@ -23,7 +23,6 @@
 #[path = "reference/mod.rs"]
 mod reference;
 
-
 use permslip::engine::Checker;
 use permslip::slip::Slip;
 use permslip::snapshot::Snapshot;

@@ -163,8 +163,12 @@ impl Checker {
             if r.unscoped_non_admin {
                 all_scopes_non_admin.set(i);
             }
-            let (unscoped, unscoped_non_admin, by_non_admin, scopes) =
-                (r.unscoped, r.unscoped_non_admin, r.by_non_admin, r.scopes.clone());
+            let (unscoped, unscoped_non_admin, by_non_admin, scopes) = (
+                r.unscoped,
+                r.unscoped_non_admin,
+                r.by_non_admin,
+                r.scopes.clone(),
+            );
             for &q in cat.implies.get(i).map_or(&[][..], |v| v) {
                 if let Some(target) = reach.get_mut(q as usize) {
                     target.unscoped |= unscoped;
@@ -181,7 +185,7 @@ impl Checker {
         let mut perm_scopes = Vec::with_capacity(n);
         for r in reach {
             let mut scopes = r.scopes;
-            scopes.sort_unstable();
+            heap_sort(&mut scopes);
             scopes.dedup();
             perm_scopes.push(scopes);
             perm_sources.push(r.sources);
@@ -524,4 +528,57 @@ fn apply_grant(
     }
     r.by_non_admin |= non_admin;
     r.sources.push(source);
+}
+
+/// In-place heap sort: O(n log n) on any input, and far less code in the wasm than the
+/// standard library's sorts (scope lists are the only thing the engine sorts).
+fn heap_sort(v: &mut [u32]) {
+    fn sift_down(v: &mut [u32], mut root: usize, end: usize) {
+        loop {
+            let mut child = 2 * root + 1;
+            if child >= end {
+                return;
+            }
+            if child + 1 < end && v.get(child + 1) > v.get(child) {
+                child += 1;
+            }
+            if v.get(root) >= v.get(child) {
+                return;
+            }
+            v.swap(root, child);
+            root = child;
+        }
+    }
+    let n = v.len();
+    for root in (0..n / 2).rev() {
+        sift_down(v, root, n);
+    }
+    for end in (1..n).rev() {
+        v.swap(0, end);
+        sift_down(v, 0, end);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::heap_sort;
+
+    #[test]
+    fn heap_sort_sorts() {
+        let mut seed = 0x2545_f491_u32;
+        for len in [0usize, 1, 2, 3, 10, 257] {
+            let mut v: Vec<u32> = (0..len)
+                .map(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 17;
+                    seed ^= seed << 5;
+                    seed % 50
+                })
+                .collect();
+            let mut want = v.clone();
+            want.sort_unstable();
+            heap_sort(&mut v);
+            assert_eq!(v, want);
+        }
+    }
 }

@@ -3,8 +3,7 @@
 //! Keys come from a verified slip and lookups from the application, so hash flooding is not a
 //! concern; speed is: a check by name is one lookup here plus a bit test.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::Hasher;
 
 /// The Fx hash (as used by rustc): a multiply-rotate per word.
 #[derive(Default, Clone, Copy)]
@@ -51,29 +50,77 @@ impl Hasher for FxHasher {
     }
 }
 
-/// Interned names: index ↔ name.
+/// Interned names: index ↔ name, with an open-addressing table of indexes (each name is
+/// stored once, and no general-purpose hash map is linked into the wasm).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Names {
-    index: HashMap<Box<str>, u32, BuildHasherDefault<FxHasher>>,
     names: Vec<Box<str>>,
+    /// Power-of-two sized; `EMPTY` or an index into `names`. Kept at most half full.
+    slots: Vec<u32>,
+}
+
+const EMPTY: u32 = u32::MAX;
+
+fn hash(name: &str) -> u64 {
+    let mut h = FxHasher::default();
+    h.write(name.as_bytes());
+    h.finish()
 }
 
 impl Names {
+    /// The slot holding `name`, or the empty slot where it would go.
+    fn slot(&self, name: &str) -> Option<usize> {
+        let mask = self.slots.len().checked_sub(1)?;
+        let mut at = (hash(name) as usize) & mask;
+        loop {
+            match self.slots.get(at).copied() {
+                Some(EMPTY) => return Some(at),
+                Some(i) if self.names.get(i as usize).is_some_and(|n| &**n == name) => {
+                    return Some(at)
+                }
+                Some(_) => at = (at + 1) & mask,
+                None => return None,
+            }
+        }
+    }
+
     /// Adds `name`; returns `None` when it is already present.
     pub(crate) fn insert(&mut self, name: &str) -> Option<u32> {
-        if self.index.contains_key(name) {
+        if self.get(name).is_some() {
             return None;
         }
-        let i = u32::try_from(self.names.len()).ok()?;
-        self.index.insert(name.into(), i);
+        let i = u32::try_from(self.names.len())
+            .ok()
+            .filter(|i| *i != EMPTY)?;
         self.names.push(name.into());
+        if self.names.len() * 2 > self.slots.len() {
+            self.rehash();
+        } else if let Some(at) = self.slot(name) {
+            if let Some(s) = self.slots.get_mut(at) {
+                *s = i;
+            }
+        }
         Some(i)
+    }
+
+    fn rehash(&mut self) {
+        let size = (self.names.len() * 4).next_power_of_two().max(8);
+        self.slots = vec![EMPTY; size];
+        for i in 0..self.names.len() {
+            let name = self.names.get(i).map_or("", |n| n);
+            if let Some(at) = self.slot(name) {
+                if let Some(s) = self.slots.get_mut(at) {
+                    *s = i as u32;
+                }
+            }
+        }
     }
 
     /// The index of `name`.
     #[inline]
     pub(crate) fn get(&self, name: &str) -> Option<u32> {
-        self.index.get(name).copied()
+        let at = self.slot(name)?;
+        self.slots.get(at).copied().filter(|i| *i != EMPTY)
     }
 
     /// The name at `i`.
