@@ -46,3 +46,6 @@ scripts/edge-test.sh --no-bench
 
 step "demo console end to end in headless Chromium"
 scripts/e2e.sh
+
+step "size budget of the release .wasm"
+node benches/peers/size-budget.mjs
