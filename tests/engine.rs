@@ -442,3 +442,19 @@ fn profile_lists_roles_with_their_channel() {
         .unwrap();
     assert_eq!(scoped.scopes.as_deref(), Some(&["+1".to_string()][..]));
 }
+
+#[test]
+fn interning_many_similar_names_stays_fast() {
+    // Names like `p1`, `p2`... once made the name table cluster; a few thousand must be instant.
+    let perms: Vec<_> = (0..permslip::engine::limits::MAX_PERMISSIONS)
+        .map(|i| json!({"id": format!("perm.{i}")}))
+        .collect();
+    let mut v = base();
+    v["catalogue"]["permissions"] = json!(perms);
+    v["catalogue"]["roles"] = json!([]);
+    v["user"]["grants"] = json!(["perm.4095"]);
+    let c = compile(v);
+    assert!(c.can("perm.4095", None));
+    assert!(!c.can("perm.4094", None));
+    assert!(!c.can("perm.4096", None));
+}

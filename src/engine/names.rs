@@ -71,7 +71,9 @@ impl Names {
     /// The slot holding `name`, or the empty slot where it would go.
     fn slot(&self, name: &str) -> Option<usize> {
         let mask = self.slots.len().checked_sub(1)?;
-        let mut at = (hash(name) as usize) & mask;
+        // Fx mixes into the high bits; the low ones cluster for names like `p1`, `p2`, ...
+        let bits = self.slots.len().trailing_zeros();
+        let mut at = (hash(name).checked_shr(64 - bits).unwrap_or(0) as usize) & mask;
         loop {
             match self.slots.get(at).copied() {
                 Some(EMPTY) => return Some(at),
