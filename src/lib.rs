@@ -6,6 +6,9 @@
 //! - Slicing one user's part out of a model and directory — `issue` (feature `issue`).
 //! - Signing and verifying that slice as a JWS (EdDSA) snapshot — [`token`], [`snapshot`].
 //! - Compiling a verified slice once and answering checks without allocation — [`engine`].
+//! - A strict JSON reader (duplicate members refused at any depth, bounded depth) for everything
+//!   that arrives signed, shared by every target so native and wasm read tokens identically —
+//!   `json` (private).
 //!
 //! # Out of scope
 //! - I/O, clocks and randomness: time, keys and the audience are arguments.
