@@ -199,45 +199,10 @@ fn assert_change_refused(t: &ExampleToken, at: usize, to: u8) {
     }
 }
 
-/// In debug builds a signature check costs ~10 ms, so this test changes every header byte
-/// (cheap: refused before any signature check, or by it) and a seeded sample of payload and
-/// signature bytes. The exhaustive variant below changes every byte of every token four ways;
-/// run it in release mode.
+/// Every byte of every example token, four replacements each (~350,000 verifications; ~10 s
+/// in debug builds because the crypto crates are optimised even there, see Cargo.toml).
 #[test]
-fn single_byte_changes_are_rejected() {
-    let mut rng = Rng::new(0x7461_6d70); // "tamp"
-    for t in example_tokens() {
-        let [header, payload, signature] = parts(&t.token);
-        for at in 0..header.len() {
-            for to in replacements(t.token.as_bytes()[at]) {
-                assert_change_refused(t, at, to);
-            }
-        }
-        let payload_start = header.len() + 1;
-        let signature_start = payload_start + payload.len() + 1;
-        // The separators, the first and last bytes of each part, then a random sample.
-        let mut positions = vec![
-            header.len(),
-            signature_start - 1,
-            payload_start,
-            signature_start - 2,
-            signature_start,
-            t.token.len() - 1,
-        ];
-        positions.extend((0..6).map(|_| payload_start + rng.below(payload.len())));
-        positions.extend((0..3).map(|_| signature_start + rng.below(signature.len())));
-        for at in positions {
-            let b = t.token.as_bytes()[at];
-            assert_change_refused(t, at, replacements(b)[rng.below(4)]);
-        }
-    }
-}
-
-/// Every byte of every example token, four replacements each (~350,000 verifications).
-/// `cargo test --release --test hardening -- --ignored exhaustive` (about a minute on 2 cores).
-#[test]
-#[ignore = "slow in debug builds: run with --release"]
-fn exhaustive_every_single_byte_change_is_rejected() {
+fn every_single_byte_change_is_rejected() {
     let tokens = example_tokens();
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
     std::thread::scope(|s| {
