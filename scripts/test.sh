@@ -13,6 +13,7 @@ scripts/setup.sh
 step "format and lints"
 cargo fmt --check
 cargo clippy --all-targets --all-features -- -D warnings
+cargo clippy --target wasm32-unknown-unknown --no-default-features --lib -- -D warnings
 
 step "native tests (engine, tokens, decision table, CLI)"
 cargo test --all-features
