@@ -146,9 +146,7 @@ pub fn load(
         min_serial,
         max_token_bytes,
     );
-    Snapshot::verify(token, &keys.jwks, &opts)
-        .map(|snapshot| WasmChecker { snapshot })
-        .map_err(|e| error(e.code(), e))
+    verify(token, None, keys, &opts)
 }
 
 /// [`load`] with a verified catalogue bundle, for slips that name one (ignored by slips that
@@ -176,7 +174,17 @@ pub fn load_with_catalogue(
         min_serial,
         max_token_bytes,
     );
-    Snapshot::verify_with(token, Some(&catalogue.inner), &keys.jwks, &opts)
+    verify(token, Some(&catalogue.inner), keys, &opts)
+}
+
+/// The one verification path behind [`load`] and [`load_with_catalogue`].
+fn verify(
+    token: &str,
+    catalogue: Option<&VerifiedCatalogue>,
+    keys: &WasmKeySet,
+    opts: &VerifyOptions,
+) -> Result<WasmChecker, JsValue> {
+    Snapshot::verify_with(token, catalogue, &keys.jwks, opts)
         .map(|snapshot| WasmChecker { snapshot })
         .map_err(|e| error(e.code(), e))
 }

@@ -4,13 +4,5 @@ import { initSync } from "./core.js";
 
 initSync({ module: readFileSync(new URL("../dist/permslip_bg.wasm", import.meta.url)) });
 
-export {
-  Catalogue,
-  HANDLE_DENY,
-  init,
-  initSync,
-  isInitialized,
-  KeySet,
-  Permslip,
-  PermslipError,
-} from "./core.js";
+// The public names are listed once, in the explicit-init entry.
+export * from "./init.js";
