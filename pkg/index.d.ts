@@ -68,6 +68,7 @@ export type LoadErrorCode =
 export type ErrorCode =
   | LoadErrorCode
   | "invalid_argument"
+  | "platform_unavailable"
   | "invalid_menu"
   | "not_initialized"
   | "init_failed"
@@ -103,6 +104,8 @@ export declare class Catalogue {
   private constructor();
   /** Verifies and compiles a bundle (`subject` and `minSerial` do not apply). */
   static load(token: string, options: LoadOptions): Catalogue;
+  /** `load`, verifying with WebCrypto's Ed25519 where that is the platform's (see `Permslip.loadAsync`). */
+  static loadAsync(token: string, options: LoadOptions): Promise<Catalogue>;
   /** The binding hash slips name in `catalogue_hash`. */
   readonly hash: string;
 }
@@ -132,6 +135,14 @@ export interface LoadOptions {
    * their catalogue inline). Without it such a snapshot fails with `missing_catalogue`.
    */
   catalogue?: Catalogue | null;
+  /**
+   * Which Ed25519 checks the signature's equation (the strict checks around it always run in
+   * wasm, so every choice accepts exactly the same signatures). `"auto"` (default): the
+   * platform's where it has one (`node:crypto` in `load` and `loadAsync` on Node, WebCrypto
+   * in `loadAsync` elsewhere), else the module's own. `"wasm"`: always the module's own.
+   * `"platform"`: the platform's or fail with `platform_unavailable`.
+   */
+  verifier?: "auto" | "wasm" | "platform";
 }
 
 /** A decision's reason code. `expired` and `invalid` come from the wrapper, not the engine. */
@@ -240,6 +251,14 @@ export declare class Permslip {
    */
   static load(token: string, options: LoadOptions): Permslip;
 
+  /**
+   * `load`, verifying the signature with the platform's Ed25519 where it is asynchronous
+   * (WebCrypto in browsers, Deno and workers): faster than the module's own there, with no
+   * slow first run while the engine warms up. On Node it answers as `load` does (node:crypto
+   * is synchronous). Same checks, same answers, same errors.
+   */
+  static loadAsync(token: string, options: LoadOptions): Promise<Permslip>;
+
   /** A checker that denies everything with `reason`: for when no snapshot could be loaded. */
   static denyAll(reason?: "invalid" | "expired"): Permslip;
 
@@ -251,6 +270,8 @@ export declare class Permslip {
   readonly expiresAt: Date;
   /** The issue counter. */
   readonly serial: number;
+  /** Which Ed25519 verified the signature (`null` for a deny-all checker). */
+  readonly verifiedBy: "node:crypto" | "webcrypto" | "wasm" | null;
   /** Whether the snapshot has expired (then every check denies with reason `expired`). */
   readonly expired: boolean;
   /** The level scale, lowest first. */

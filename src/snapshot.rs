@@ -8,7 +8,9 @@
 use std::fmt;
 
 use crate::engine::{Checker, CompileError};
-use crate::token::{self, Audience, Jwks, TokenError, VerifiedCatalogue, VerifyOptions};
+use crate::token::{
+    self, Audience, Equation, Jwks, Signed, TokenError, VerifiedCatalogue, VerifyOptions,
+};
 
 /// A verified, compiled snapshot: the token's metadata and the user's checker.
 #[derive(Debug, Clone)]
@@ -41,7 +43,21 @@ impl Snapshot {
         keys: &Jwks,
         opts: &VerifyOptions,
     ) -> Result<Snapshot, LoadError> {
-        let (kid, claims) = token::verify_with_kid(token, keys, opts)?;
+        let signed = token::inspect_snapshot(token, keys, opts)?;
+        Snapshot::from_signed(token, signed, Equation::Builtin, catalogue, keys, opts)
+    }
+
+    /// The rest of [`Snapshot::verify_with`] once [`token::inspect_snapshot`] has returned
+    /// `signed` for `token`, the group equation checked by `equation`.
+    pub(crate) fn from_signed(
+        token: &str,
+        signed: Signed,
+        equation: Equation,
+        catalogue: Option<&VerifiedCatalogue>,
+        keys: &Jwks,
+        opts: &VerifyOptions,
+    ) -> Result<Snapshot, LoadError> {
+        let (kid, claims) = token::verify_signed(token, signed, equation, keys, opts)?;
         let slip = &claims.slip;
         let checker = match (&slip.catalogue, &slip.catalogue_hash, catalogue) {
             (Some(_), None, _) => Checker::compile(slip)?,

@@ -19,7 +19,7 @@ use wasm_bindgen::prelude::*;
 use crate::engine::{Checker, HANDLE_DENY};
 use crate::json::{self, write::ToJson};
 use crate::snapshot::Snapshot;
-use crate::token::{verify_catalogue, Jwks, VerifiedCatalogue, VerifyOptions};
+use crate::token::{self, Equation, Jwks, Signed, VerifiedCatalogue, VerifyOptions};
 
 /// The global allocator: talc rather than the default dlmalloc, ~2.5 KiB less brotli at the same
 /// speed. Like dlmalloc it bins and coalesces free blocks; a plain free-list allocator
@@ -87,6 +87,15 @@ impl WasmKeySet {
             .map_err(|e| error(e.code(), e))
     }
 
+    /// The 32-byte public key at `index` (the order of [`WasmKeySet::kids`]), for the host's
+    /// Ed25519; empty past the end.
+    pub fn public_key(&self, index: u32) -> Vec<u8> {
+        self.jwks
+            .public_key_bytes(index as usize)
+            .map(|key| key.to_vec())
+            .unwrap_or_default()
+    }
+
     /// The key ids, in document order.
     pub fn kids(&self) -> Vec<String> {
         self.jwks.kids().map(str::to_owned).collect()
@@ -123,11 +132,75 @@ fn options(
     opts
 }
 
-/// Verifies a snapshot token whose slip carries its catalogue inline, and compiles it.
+/// A token opened for verification: structure, header, algorithm and key checked, signature
+/// pre-checked (`src/token/strict.rs`). The wrapper reads what to verify from it, has the
+/// host's Ed25519 check the equation when there is one, and hands it on, consumed, to
+/// [`load_signed`] or [`WasmCatalogue::from_signed`] with the verdict.
+#[wasm_bindgen]
+pub struct WasmSigned {
+    token: String,
+    signed: Signed,
+}
+
+#[wasm_bindgen]
+impl WasmSigned {
+    /// Opens `token`: a snapshot, or a catalogue bundle when `bundle`.
+    pub fn open(
+        token: String,
+        keys: &WasmKeySet,
+        max_token_bytes: f64,
+        bundle: bool,
+    ) -> Result<WasmSigned, JsValue> {
+        let opts = options("", None, None, 0.0, 0.0, 0.0, max_token_bytes);
+        let inspected = if bundle {
+            token::inspect_catalogue(&token, &keys.jwks, &opts)
+        } else {
+            token::inspect_snapshot(&token, &keys.jwks, &opts)
+        };
+        inspected
+            .map(|signed| WasmSigned { token, signed })
+            .map_err(|e| error(e.code(), e))
+    }
+
+    /// The index in the key set of the key to verify with.
+    pub fn key_index(&self) -> u32 {
+        self.signed.key_index() as u32
+    }
+
+    /// Address of the signing input (`header.payload`, ASCII) in wasm memory.
+    pub fn message_ptr(&self) -> u32 {
+        self.signed.signing_input(&self.token).as_ptr() as usize as u32
+    }
+
+    /// Length of the signing input in bytes.
+    pub fn message_len(&self) -> u32 {
+        self.signed.signing_input(&self.token).len() as u32
+    }
+
+    /// Address of the 64-byte signature in wasm memory.
+    pub fn signature_ptr(&self) -> u32 {
+        self.signed.signature().as_ptr() as usize as u32
+    }
+}
+
+/// What the wrapper says about the signature of a [`WasmSigned`].
+fn equation(verdict: u32) -> Equation {
+    match verdict {
+        1 => Equation::CheckedByHost,
+        2 => Equation::RefusedByHost,
+        // 0, and anything unexpected: verify here.
+        _ => Equation::Builtin,
+    }
+}
+
+/// Finishes verifying a snapshot whose slip carries its catalogue inline, and compiles it.
+/// `verdict`: 0 = verify the signature here, 1 = the host's Ed25519 verified it, 2 = the
+/// host's Ed25519 refused it.
 #[allow(clippy::too_many_arguments)]
 #[wasm_bindgen]
-pub fn load(
-    token: &str,
+pub fn load_signed(
+    signed: WasmSigned,
+    verdict: u32,
     keys: &WasmKeySet,
     audience: &str,
     issuer: Option<String>,
@@ -146,15 +219,16 @@ pub fn load(
         min_serial,
         max_token_bytes,
     );
-    verify(token, None, keys, &opts)
+    finish(signed, verdict, None, keys, &opts)
 }
 
-/// [`load`] with a verified catalogue bundle, for slips that name one (ignored by slips that
-/// carry their catalogue inline).
+/// [`load_signed`] with a verified catalogue bundle, for slips that name one (ignored by slips
+/// that carry their catalogue inline).
 #[allow(clippy::too_many_arguments)]
 #[wasm_bindgen]
-pub fn load_with_catalogue(
-    token: &str,
+pub fn load_signed_with_catalogue(
+    signed: WasmSigned,
+    verdict: u32,
     catalogue: &WasmCatalogue,
     keys: &WasmKeySet,
     audience: &str,
@@ -174,19 +248,28 @@ pub fn load_with_catalogue(
         min_serial,
         max_token_bytes,
     );
-    verify(token, Some(&catalogue.inner), keys, &opts)
+    finish(signed, verdict, Some(&catalogue.inner), keys, &opts)
 }
 
-/// The one verification path behind [`load`] and [`load_with_catalogue`].
-fn verify(
-    token: &str,
+/// The one verification path behind [`load_signed`] and [`load_signed_with_catalogue`].
+fn finish(
+    signed: WasmSigned,
+    verdict: u32,
     catalogue: Option<&VerifiedCatalogue>,
     keys: &WasmKeySet,
     opts: &VerifyOptions,
 ) -> Result<WasmChecker, JsValue> {
-    Snapshot::verify_with(token, catalogue, &keys.jwks, opts)
-        .map(|snapshot| WasmChecker { snapshot })
-        .map_err(|e| error(e.code(), e))
+    let WasmSigned { token, signed } = signed;
+    Snapshot::from_signed(
+        &token,
+        signed,
+        equation(verdict),
+        catalogue,
+        &keys.jwks,
+        opts,
+    )
+    .map(|snapshot| WasmChecker { snapshot })
+    .map_err(|e| error(e.code(), e))
 }
 
 /// A verified, compiled catalogue bundle, shared by the snapshots of its model.
@@ -197,9 +280,12 @@ pub struct WasmCatalogue {
 
 #[wasm_bindgen]
 impl WasmCatalogue {
-    /// Verifies and compiles a catalogue bundle (its subject and serial do not apply).
-    pub fn load(
-        token: &str,
+    /// Finishes verifying a catalogue bundle opened with `bundle` set, and compiles it (its
+    /// subject and serial do not apply). `verdict` as for [`load_signed`].
+    #[allow(clippy::too_many_arguments)]
+    pub fn from_signed(
+        signed: WasmSigned,
+        verdict: u32,
         keys: &WasmKeySet,
         audience: &str,
         issuer: Option<String>,
@@ -208,7 +294,8 @@ impl WasmCatalogue {
         max_token_bytes: f64,
     ) -> Result<WasmCatalogue, JsValue> {
         let opts = options(audience, issuer, None, now, leeway, 0.0, max_token_bytes);
-        verify_catalogue(token, &keys.jwks, &opts)
+        let WasmSigned { token, signed } = signed;
+        token::verify_signed_catalogue(&token, signed, equation(verdict), &keys.jwks, &opts)
             .map(|inner| WasmCatalogue { inner })
             .map_err(|e| error(e.code(), e))
     }

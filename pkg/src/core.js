@@ -8,11 +8,12 @@
 
 import initGlue, {
   initSync as initGlueSync,
-  load as wasmLoad,
-  load_with_catalogue as wasmLoadWithCatalogue,
+  load_signed as wasmLoadSigned,
+  load_signed_with_catalogue as wasmLoadSignedWithCatalogue,
   WasmBatch,
   WasmCatalogue,
   WasmKeySet,
+  WasmSigned,
 } from "../dist/permslip.js";
 
 /** A handle that always denies (unknown names resolve to it). */
@@ -188,12 +189,14 @@ function batchViews(n) {
 
 // Accessors to the wasm objects inside KeySet and Catalogue, for this module only.
 let keySetInner;
+let hostKeysOf;
 let catalogueInner;
 let catalogueLength;
 
 /** A parsed JWKS. Parse once and reuse it for every load: decoding Ed25519 keys costs. */
 export class KeySet {
   #inner;
+  #hostKeys = []; // key index -> the host's key object (or a promise of it), null: use wasm
 
   constructor(inner, secret) {
     if (secret !== KEYSET) throw new TypeError("use KeySet.parse(jwks)");
@@ -228,6 +231,7 @@ export class KeySet {
 
   static {
     keySetInner = (keys) => keys.#inner;
+    hostKeysOf = (keys) => keys.#hostKeys;
   }
 }
 
@@ -276,10 +280,25 @@ export class Catalogue {
    */
   static load(token, options) {
     const o = loadOptions(options);
-    checkToken(token, o.maxTokenBytes);
+    const signed = open(token, o, true);
+    return Catalogue.#finish(token, o, signed, verdictSync(o, signed));
+  }
+
+  /**
+   * `Catalogue.load`, verifying the signature with the platform's Ed25519 where it is only
+   * asynchronous (WebCrypto in browsers and workers). Same checks, same answers.
+   */
+  static async loadAsync(token, options) {
+    const o = loadOptions(options);
+    const signed = open(token, o, true);
+    return Catalogue.#finish(token, o, signed, await verdictAsync(o, signed));
+  }
+
+  static #finish(token, o, signed, [verdict]) {
     try {
-      const inner = WasmCatalogue.load(
-        token,
+      const inner = WasmCatalogue.from_signed(
+        signed,
+        verdict,
         keySetInner(o.keys),
         o.audience,
         o.issuer,
@@ -324,8 +343,148 @@ function loadOptions(options) {
     maxTokenBytes: wholeNumber(options.maxTokenBytes, "maxTokenBytes", DEFAULT_MAX_TOKEN_BYTES),
     clock,
     nowMs: clock === null ? Date.now : clock,
+    verifier: verifierOption(options.verifier),
     keys: keySetOf(options.jwks),
   };
+}
+
+function verifierOption(value) {
+  if (value === undefined || value === null) return "auto";
+  if (value !== "auto" && value !== "wasm" && value !== "platform") {
+    throw invalid("`verifier` must be \"auto\", \"wasm\" or \"platform\"");
+  }
+  return value;
+}
+
+// ---- Signature verification ---------------------------------------------------------------------
+//
+// The wasm module checks everything about a token except the Ed25519 group equation itself,
+// including the strict checks that need no curve arithmetic (canonical S, R not of small
+// order: src/token/strict.rs). The equation goes to the platform's Ed25519 where there is one
+// (OpenSSL through node:crypto ~106 us, against ~148 us in wasm, and no slow first run while
+// V8 tiers up the module), else to the module's own verify_strict. tests/vectors/ed25519.json
+// shows both accept exactly the same signatures.
+
+const VERDICT_HERE = 0; // wasm verifies
+const VERDICT_VALID = 1; // the platform verified it
+const VERDICT_INVALID = 2; // the platform refused it
+
+// A synchronous platform verifier (node:crypto), installed by the Node entry:
+// { name, importKey(raw32) -> key, verify(key, message, signature) -> boolean }.
+let syncHost = null;
+
+/** Internal: the Node entry installs node:crypto here. */
+export function setSyncVerifier(host) {
+  syncHost = host;
+}
+
+function open(token, o, bundle) {
+  checkToken(token, o.maxTokenBytes);
+  try {
+    return WasmSigned.open(token, keySetInner(o.keys), o.maxTokenBytes, bundle);
+  } catch (e) {
+    rethrow(e);
+  }
+}
+
+function unavailable() {
+  return new PermslipError(
+    "platform_unavailable",
+    "`verifier: \"platform\"`: this runtime has no usable Ed25519 (node:crypto or WebCrypto)",
+  );
+}
+
+// Views into wasm memory, taken right before use: memory may grow between calls.
+function messageOf(signed) {
+  return new Uint8Array(memory.buffer, signed.message_ptr(), signed.message_len());
+}
+
+function signatureOf(signed) {
+  return new Uint8Array(memory.buffer, signed.signature_ptr(), 64);
+}
+
+// [verdict, verifier name] with the synchronous platform verifier, if any.
+function verdictSync(o, signed) {
+  if (o.verifier !== "wasm" && syncHost !== null) {
+    const keys = hostKeysOf(o.keys);
+    const index = signed.key_index();
+    let key = keys[index];
+    try {
+      if (key === undefined) {
+        key = keys[index] = syncHost.importKey(keySetInner(o.keys).public_key(index));
+      }
+      const ok = syncHost.verify(key, messageOf(signed), signatureOf(signed));
+      return [ok ? VERDICT_VALID : VERDICT_INVALID, syncHost.name];
+    } catch (e) {
+      // A platform that cannot take this key or call: verify in wasm instead.
+      keys[index] = null;
+      if (o.verifier === "platform") {
+        signed.free();
+        throw unavailable();
+      }
+    }
+  }
+  if (o.verifier === "platform") {
+    signed.free();
+    throw unavailable();
+  }
+  return [VERDICT_HERE, "wasm"];
+}
+
+// WebCrypto's SubtleCrypto when it has Ed25519 (probed once), else null.
+let subtleProbe = null;
+
+function ed25519Subtle() {
+  if (subtleProbe === null) {
+    const subtle = globalThis.crypto?.subtle;
+    subtleProbe =
+      subtle === undefined
+        ? Promise.resolve(null)
+        : subtle
+            .importKey("raw", new Uint8Array(ED25519_PROBE_KEY), { name: "Ed25519" }, false, ["verify"])
+            .then(
+              () => subtle,
+              () => null,
+            );
+  }
+  return subtleProbe;
+}
+
+// The Ed25519 base point's encoding: a valid public key to probe support with.
+const ED25519_PROBE_KEY = [
+  0x58, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66,
+  0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66,
+];
+
+// [verdict, verifier name], using WebCrypto where only it is available.
+async function verdictAsync(o, signed) {
+  if (o.verifier === "wasm" || syncHost !== null) return verdictSync(o, signed);
+  try {
+    const subtle = await ed25519Subtle();
+    if (subtle !== null) {
+      const keys = hostKeysOf(o.keys);
+      const index = signed.key_index();
+      if (keys[index] === undefined) {
+        const raw = keySetInner(o.keys).public_key(index);
+        keys[index] = subtle
+          .importKey("raw", raw, { name: "Ed25519" }, false, ["verify"])
+          .catch(() => null);
+      }
+      const key = await keys[index];
+      if (key !== null) {
+        // verify() copies its inputs before it returns its promise.
+        const ok = await subtle.verify("Ed25519", key, signatureOf(signed), messageOf(signed));
+        return [ok ? VERDICT_VALID : VERDICT_INVALID, "webcrypto"];
+      }
+    }
+  } catch (e) {
+    // WebCrypto failed for this call: verify in wasm instead (below).
+  }
+  if (o.verifier === "platform") {
+    signed.free();
+    throw unavailable();
+  }
+  return [VERDICT_HERE, "wasm"];
 }
 
 function checkToken(token, maxTokenBytes) {
@@ -342,6 +501,16 @@ function checkToken(token, maxTokenBytes) {
 // ---- The checker --------------------------------------------------------------------------------
 
 const PERMSLIP = Symbol("Permslip");
+
+// loadOptions plus the snapshot-only `catalogue` option.
+function snapshotOptions(options) {
+  const o = loadOptions(options);
+  const catalogue = options.catalogue;
+  if (catalogue !== undefined && catalogue !== null && !(catalogue instanceof Catalogue)) {
+    throw invalid("`catalogue` must be a Catalogue (see Catalogue.load)");
+  }
+  return [o, catalogue];
+}
 
 function optionalString(value, name) {
   if (value === undefined || value === null) return undefined;
@@ -391,6 +560,7 @@ export class Permslip {
   #issuer;
   #exp;
   #serial;
+  #verifiedBy;
   #profile = null; // JSON string, fetched once
 
   // A checker is immutable, so every answer can be memoised: after its first call, a check is
@@ -420,6 +590,7 @@ export class Permslip {
     this.#issuer = meta.issuer;
     this.#exp = meta.exp;
     this.#serial = meta.serial;
+    this.#verifiedBy = meta.verifiedBy;
   }
 
   /**
@@ -427,19 +598,31 @@ export class Permslip {
    * codes) when the token cannot be trusted.
    */
   static load(token, options) {
-    const o = loadOptions(options);
-    const catalogue = options.catalogue;
-    if (catalogue !== undefined && catalogue !== null && !(catalogue instanceof Catalogue)) {
-      throw invalid("`catalogue` must be a Catalogue (see Catalogue.load)");
-    }
-    checkToken(token, o.maxTokenBytes);
+    const [o, catalogue] = snapshotOptions(options);
+    const signed = open(token, o, false);
+    return Permslip.#finish(token, o, catalogue, signed, verdictSync(o, signed));
+  }
+
+  /**
+   * `Permslip.load`, verifying the signature with the platform's Ed25519 where it is only
+   * asynchronous (WebCrypto in browsers and workers): faster there, and off the main thread.
+   * Same checks, same answers; in Node it is `load` (node:crypto is synchronous).
+   */
+  static async loadAsync(token, options) {
+    const [o, catalogue] = snapshotOptions(options);
+    const signed = open(token, o, false);
+    return Permslip.#finish(token, o, catalogue, signed, await verdictAsync(o, signed));
+  }
+
+  static #finish(token, o, catalogue, signed, [verdict, verifiedBy]) {
+    // Read after the signature check, which may have awaited.
     const now = Math.floor(o.nowMs() / 1000);
     let inner;
     try {
       inner =
         catalogue instanceof Catalogue
-          ? wasmLoadWithCatalogue(token, catalogueInner(catalogue), keySetInner(o.keys), o.audience, o.issuer, o.subject, now, o.leeway, o.minSerial, o.maxTokenBytes)
-          : wasmLoad(token, keySetInner(o.keys), o.audience, o.issuer, o.subject, now, o.leeway, o.minSerial, o.maxTokenBytes);
+          ? wasmLoadSignedWithCatalogue(signed, verdict, catalogueInner(catalogue), keySetInner(o.keys), o.audience, o.issuer, o.subject, now, o.leeway, o.minSerial, o.maxTokenBytes)
+          : wasmLoadSigned(signed, verdict, keySetInner(o.keys), o.audience, o.issuer, o.subject, now, o.leeway, o.minSerial, o.maxTokenBytes);
     } catch (e) {
       rethrow(e);
     }
@@ -456,6 +639,7 @@ export class Permslip {
       issuer: inner.issuer(),
       exp,
       serial: inner.serial(),
+      verifiedBy,
     });
   }
 
@@ -477,6 +661,7 @@ export class Permslip {
       issuer: "",
       exp: 0,
       serial: 0,
+      verifiedBy: null,
     });
   }
 
@@ -517,6 +702,14 @@ export class Permslip {
   /** The issue counter (`serial`): pass the highest seen as `minSerial` to refuse replays. */
   get serial() {
     return this.#serial;
+  }
+
+  /**
+   * Which Ed25519 verified the snapshot's signature: `"node:crypto"`, `"webcrypto"` or
+   * `"wasm"` (`null` for a deny-all checker).
+   */
+  get verifiedBy() {
+    return this.#verifiedBy;
   }
 
   /** Releases the wasm memory now instead of at garbage collection; the checker then throws. */

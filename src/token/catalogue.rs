@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::claims::{Audience, SECONDS, VERSION};
-use super::{base64url, is_expired, open, Jwks, TokenError, VerifyOptions};
+use super::{base64url, inspect, is_expired, Equation, Jwks, Signed, TokenError, VerifyOptions};
 use crate::engine::{CompileError, CompiledCatalogue};
 use crate::json::read::Kind::{Any, Str, Uint, Uint32};
 use crate::json::read::Presence::{Optional, Required};
@@ -130,9 +130,31 @@ pub fn verify_catalogue(
     keys: &Jwks,
     opts: &VerifyOptions,
 ) -> Result<VerifiedCatalogue, CatalogueError> {
+    let signed = inspect_catalogue(token, keys, opts).map_err(CatalogueError::Token)?;
+    verify_signed_catalogue(token, signed, Equation::Builtin, keys, opts)
+}
+
+/// Steps 1–5 and the signature pre-checks of a catalogue bundle.
+pub(crate) fn inspect_catalogue(
+    token: &str,
+    keys: &Jwks,
+    opts: &VerifyOptions,
+) -> Result<Signed, TokenError> {
+    inspect(token, keys, opts.max_token_bytes, catalogue_typ)
+}
+
+/// The rest of [`verify_catalogue`] for a token [`inspect_catalogue`] returned `signed` for.
+pub(crate) fn verify_signed_catalogue(
+    token: &str,
+    signed: Signed,
+    equation: Equation,
+    keys: &Jwks,
+    opts: &VerifyOptions,
+) -> Result<VerifiedCatalogue, CatalogueError> {
     let malformed = TokenError::Malformed;
-    let opened =
-        open(token, keys, opts.max_token_bytes, catalogue_typ).map_err(CatalogueError::Token)?;
+    let opened = signed
+        .open(token, keys, equation)
+        .map_err(CatalogueError::Token)?;
     let payload = opened.payload().map_err(CatalogueError::Token)?;
     // `typ` is optional in `open` (snapshots may omit it); a bundle must carry it.
     if !opened.typ_present {

@@ -5,7 +5,7 @@
 
 use ed25519_dalek::VerifyingKey;
 
-use super::{base64url, json_object, TokenError};
+use super::{base64url, json_object, strict, TokenError};
 use crate::json::read::Kind::{Any, NullableStr, Str};
 use crate::json::read::Presence::{Optional, Required};
 use crate::json::read::{array, Field, Fields};
@@ -122,9 +122,20 @@ impl Jwks {
         self.keys.iter().map(|(kid, _)| kid.as_str())
     }
 
-    /// The key for `kid`. A linear scan: sets hold a handful of keys.
-    pub(crate) fn get(&self, kid: &str) -> Option<&VerifyingKey> {
-        self.keys.iter().find(|(k, _)| k == kid).map(|(_, key)| key)
+    /// The position of the key `kid`. A linear scan: sets hold a handful of keys.
+    pub(crate) fn index_of(&self, kid: &str) -> Option<usize> {
+        self.keys.iter().position(|(k, _)| k == kid)
+    }
+
+    /// The key at `index` (see [`Jwks::index_of`]).
+    pub(crate) fn key(&self, index: usize) -> Option<&VerifyingKey> {
+        self.keys.get(index).map(|(_, key)| key)
+    }
+
+    /// The 32-byte encoding of the key at `index`, for a host that verifies with its own
+    /// Ed25519.
+    pub fn public_key_bytes(&self, index: usize) -> Option<&[u8; 32]> {
+        self.key(index).map(VerifyingKey::as_bytes)
     }
 }
 
@@ -139,6 +150,12 @@ pub(crate) fn parse_public_key(kid: &str, x: Option<&str>) -> Result<VerifyingKe
     let bytes: [u8; 32] = bytes
         .try_into()
         .map_err(|_| invalid(format!("key `{kid}` has an `x` that is not 32 bytes")))?;
+    // A host's Ed25519 may read a non-canonical `y` differently from ours; no real key has one.
+    if !strict::is_canonical_point(&bytes) {
+        return Err(invalid(format!(
+            "key `{kid}` is not a canonical Ed25519 point encoding"
+        )));
+    }
     let key = VerifyingKey::from_bytes(&bytes)
         .map_err(|_| invalid(format!("key `{kid}` is not an Ed25519 public key")))?;
     // `verify_strict` would refuse every signature under a small-order key anyway; refusing

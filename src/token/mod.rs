@@ -18,9 +18,11 @@
 //!    `typ`, when present, is `permslip+jwt` or `JWT`.
 //! 4. `alg` is exactly `EdDSA`: `none`, HMAC and RSA are refused whatever the key set holds.
 //! 5. `kid` names a key of the [`Jwks`].
-//! 6. The signature verifies over the ASCII `header.payload` with `verify_strict`, which refuses
-//!    small-order keys and `R` values and non-canonical `S`, so one signature cannot be
-//!    malleated into a second valid one and a weak key cannot sign for every message.
+//! 6. The signature verifies over the ASCII `header.payload` with `verify_strict`'s policy: `S`
+//!    canonical, `R` a canonical encoding of a point not of small order (byte checks in
+//!    [`strict`]), then the cofactorless equation, by `verify_strict` or by the host's Ed25519
+//!    in the wasm build. So one signature cannot be malleated into a second valid one and a
+//!    weak key cannot sign for every message.
 //! 7. Payload: a JSON object without duplicate members at any depth (a parser that kept the
 //!    first of two `sub`s would read a different token than one that kept the last).
 //! 8. `psv` equals [`crate::slip::SLIP_VERSION`], read before the strict parse of the claims.
@@ -38,6 +40,7 @@ mod error;
 mod jwks;
 #[cfg(feature = "issue")]
 mod sign;
+mod strict;
 
 use ed25519_dalek::Signature;
 
@@ -52,6 +55,8 @@ pub use catalogue::{
     catalogue_hash, verify_catalogue, CatalogueClaims, CatalogueError, VerifiedCatalogue,
     CATALOGUE_TYPE,
 };
+#[cfg(target_arch = "wasm32")]
+pub(crate) use catalogue::{inspect_catalogue, verify_signed_catalogue};
 pub use claims::{Audience, Claims};
 pub use error::TokenError;
 pub use jwks::Jwks;
@@ -121,8 +126,29 @@ pub(crate) fn verify_with_kid(
     keys: &Jwks,
     opts: &VerifyOptions,
 ) -> Result<(String, Claims), TokenError> {
+    let signed = inspect_snapshot(token, keys, opts)?;
+    verify_signed(token, signed, Equation::Builtin, keys, opts)
+}
+
+/// Steps 1–5 and the signature pre-checks of a snapshot token.
+pub(crate) fn inspect_snapshot(
+    token: &str,
+    keys: &Jwks,
+    opts: &VerifyOptions,
+) -> Result<Signed, TokenError> {
+    inspect(token, keys, opts.max_token_bytes, type_accepted)
+}
+
+/// The rest of [`verify_with_kid`] for a token [`inspect_snapshot`] returned `signed` for.
+pub(crate) fn verify_signed(
+    token: &str,
+    signed: Signed,
+    equation: Equation,
+    keys: &Jwks,
+    opts: &VerifyOptions,
+) -> Result<(String, Claims), TokenError> {
     let malformed = TokenError::Malformed;
-    let opened = open(token, keys, opts.max_token_bytes, type_accepted)?;
+    let opened = signed.open(token, keys, equation)?;
     // Signed from here on: the issuer wrote this, so errors below are issuer bugs or version
     // skew, not tampering.
     let payload = opened.payload()?;
@@ -168,6 +194,38 @@ pub(crate) fn verify_with_kid(
     Ok((opened.kid, claims))
 }
 
+/// Who checks the Ed25519 group equation of a signature that passed the strict pre-checks
+/// (see [`strict`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Equation {
+    /// `ed25519-dalek`'s `verify_strict`, in this module.
+    Builtin,
+    /// The host's Ed25519 (`node:crypto`, WebCrypto) checked it over [`Signed::signing_input`]
+    /// with the key at [`Signed::key_index`] and found it valid. Only the wasm bindings say
+    /// this, for the JS wrapper that asked the host.
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    CheckedByHost,
+    /// The host checked it and found it invalid.
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    RefusedByHost,
+}
+
+/// A token whose size, structure, header, algorithm and key checked out, and whose signature
+/// passed the strict pre-checks: all that is left of steps 1–6 is the group equation. Holds
+/// positions rather than slices so the wasm bindings can keep it beside the token they own.
+#[derive(Debug, Clone)]
+pub(crate) struct Signed {
+    pub(crate) kid: String,
+    key_index: usize,
+    /// Whether the header has a `typ` (then an accepted one).
+    typ_present: bool,
+    signature: [u8; 64],
+    /// Length of `header.payload`, the signing input.
+    signing_len: usize,
+    /// Where the payload segment starts.
+    payload_start: usize,
+}
+
 /// A token whose size, structure, header, algorithm, key and signature checked out.
 pub(crate) struct Opened<'t> {
     pub(crate) kid: String,
@@ -179,13 +237,13 @@ pub(crate) struct Opened<'t> {
     pub(crate) payload_segment: &'t str,
 }
 
-/// Steps 1–7 of the validation criteria, shared by snapshots and catalogue bundles.
-pub(crate) fn open<'t>(
-    token: &'t str,
+/// Steps 1–5, and the part of step 6 that needs no curve arithmetic.
+pub(crate) fn inspect(
+    token: &str,
     keys: &Jwks,
     max_token_bytes: usize,
     typ_accepted: fn(&str) -> bool,
-) -> Result<Opened<'t>, TokenError> {
+) -> Result<Signed, TokenError> {
     let malformed = TokenError::Malformed;
     if token.len() > max_token_bytes {
         return Err(TokenError::TooLarge {
@@ -224,23 +282,78 @@ pub(crate) fn open<'t>(
     let Some(kid) = header.kid else {
         return Err(malformed("header: missing `kid`".into()));
     };
-    let Some(key) = keys.get(&kid) else {
+    let Some(key_index) = keys.index_of(&kid) else {
         return Err(TokenError::UnknownKey(kid));
     };
 
     let signature =
         base64url::decode(signature_b64).map_err(|e| malformed(format!("signature: {e}")))?;
-    let signature = Signature::from_slice(&signature).map_err(|_| TokenError::BadSignature)?;
-    key.verify_strict(signing_input.as_bytes(), &signature)
-        .map_err(|_| TokenError::BadSignature)?;
-
-    let payload = base64url::decode(payload_b64).map_err(|e| malformed(format!("payload: {e}")))?;
-    Ok(Opened {
+    let signature: [u8; 64] = signature.try_into().map_err(|_| TokenError::BadSignature)?;
+    if !strict::signature_prechecks_pass(&signature) {
+        return Err(TokenError::BadSignature);
+    }
+    Ok(Signed {
         kid,
+        key_index,
         typ_present: header.typ.is_some(),
-        payload,
-        payload_segment: payload_b64,
+        signature,
+        signing_len: signing_input.len(),
+        payload_start: header_b64.len() + 1,
     })
+}
+
+impl Signed {
+    /// The index in the key set of the key that must verify the signature.
+    #[cfg(target_arch = "wasm32")]
+    pub(crate) fn key_index(&self) -> usize {
+        self.key_index
+    }
+
+    /// The signature, `R || S`.
+    #[cfg(target_arch = "wasm32")]
+    pub(crate) fn signature(&self) -> &[u8; 64] {
+        &self.signature
+    }
+
+    /// `header.payload` of `token` (the token this was inspected from), as signed.
+    pub(crate) fn signing_input<'t>(&self, token: &'t str) -> &'t str {
+        token.get(..self.signing_len).unwrap_or("")
+    }
+
+    /// The rest of step 6 (the group equation, by `equation`) and the payload's decoding.
+    /// `token` must be the token this was inspected from.
+    pub(crate) fn open<'t>(
+        self,
+        token: &'t str,
+        keys: &Jwks,
+        equation: Equation,
+    ) -> Result<Opened<'t>, TokenError> {
+        let malformed = TokenError::Malformed;
+        let valid = match equation {
+            Equation::Builtin => {
+                let key = keys.key(self.key_index).ok_or(TokenError::BadSignature)?;
+                let signature = Signature::from_bytes(&self.signature);
+                key.verify_strict(self.signing_input(token).as_bytes(), &signature)
+                    .is_ok()
+            }
+            Equation::CheckedByHost => true,
+            Equation::RefusedByHost => false,
+        };
+        if !valid {
+            return Err(TokenError::BadSignature);
+        }
+        let payload_segment = token
+            .get(self.payload_start..self.signing_len)
+            .ok_or_else(|| malformed("expected three parts separated by `.`".into()))?;
+        let payload =
+            base64url::decode(payload_segment).map_err(|e| malformed(format!("payload: {e}")))?;
+        Ok(Opened {
+            kid: self.kid,
+            typ_present: self.typ_present,
+            payload,
+            payload_segment,
+        })
+    }
 }
 
 impl Opened<'_> {

@@ -62,6 +62,10 @@ function app(): void {
   Permslip.load(token, { jwks: keys, audience: "my-app", catalogue });
   console.log(hash);
   Permslip.load(token, { jwks: jwksJson, audience: "a", now: 0 });
+  const viaPlatform: Promise<Permslip> = Permslip.loadAsync(token, { jwks: keys, audience: "a", verifier: "platform" });
+  const bundle: Promise<Catalogue> = Catalogue.loadAsync(token, { jwks: keys, audience: "a", verifier: "wasm" });
+  const by: "node:crypto" | "webcrypto" | "wasm" | null = p.verifiedBy;
+  console.log(viaPlatform, bundle, by);
 
   const yes: boolean = p.can("fax.send") && p.can("fax.send_from", "+15550100");
   const h: number = p.handle("fax.send");
