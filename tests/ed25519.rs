@@ -9,6 +9,13 @@
 //!
 //! The file is generated: `PERMSLIP_UPDATE_VECTORS=1 cargo test --test ed25519` rewrites it,
 //! and this test fails when it is stale.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+#![cfg(feature = "issue")]
 
 use curve25519_dalek::constants::{ED25519_BASEPOINT_POINT as B, EIGHT_TORSION};
 use curve25519_dalek::edwards::CompressedEdwardsY;
