@@ -169,6 +169,11 @@ export interface GateStats {
 export interface Gate {
   /** Decides synchronously; verifies the snapshot unless this exact token is cached. */
   authorize(request: Request): GateResult;
+  /**
+   * `authorize`, verifying an uncached snapshot with `Permslip.loadAsync` (the platform's
+   * Ed25519: WebCrypto in workers). Same decisions.
+   */
+  authorizeAsync(request: Request): Promise<GateResult>;
   /** `authorize`, then `forward(request)` when allowed, else the gate's response. */
   handle(request: Request, forward: (request: Request) => Response | Promise<Response>): Promise<Response>;
   /** Frees every cached snapshot (for example after the key set changed). */

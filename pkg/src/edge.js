@@ -494,23 +494,55 @@ class Gate {
    * `{ allowed: false, response, ... }` with the 400/401/403/500 to send instead.
    */
   authorize(request) {
+    const routed = this.#route(request);
+    return routed.done ?? this.#authorizeRouted(request, routed, null);
+  }
+
+  /**
+   * `authorize`, verifying a snapshot the cache does not hold with `Permslip.loadAsync`: the
+   * platform's Ed25519 (WebCrypto in workers, node:crypto in Node) instead of the module's
+   * own. Same decisions; `handle` uses it.
+   */
+  async authorizeAsync(request) {
+    const routed = this.#route(request);
+    if (routed.done !== undefined) return routed.done;
+    const token = this.#tokenOf(request);
+    let loaded = null;
+    if (typeof token === "string" && token !== "" && token.length <= this.#maxTokenBytes && !this.#cache.has(token)) {
+      try {
+        loaded = { token, checker: await Permslip.loadAsync(token, this.#load) };
+      } catch (error) {
+        loaded = { token, error };
+      }
+    }
+    return this.#authorizeRouted(request, routed, loaded);
+  }
+
+  // The route a request takes: `{ url, method, match, requirement }`, or `{ done }` with the
+  // result when it needs no snapshot (bad path, public route).
+  #route(request) {
     const url = new URL(request.url);
     const segs = pathSegments(url.pathname);
     if (segs === null) {
-      return this.#refuse(400, "bad_request", {
+      const done = this.#refuse(400, "bad_request", {
         error: "bad_request",
         message: "ambiguous path: empty segment, bad percent-encoding or an encoded separator or dot segment",
       });
+      return { done };
     }
     const method = request.method.toUpperCase();
     const match = matchRoute(this.#table.routes, method, segs);
     const requirement = match === null ? this.#table.fallback : match.route.requires;
     if (requirement !== null && requirement.kind === "public") {
-      return this.#pass(request, { decision: "public", route: match === null ? null : match.route.label }, null, false);
+      return { done: this.#pass(request, { decision: "public", route: match === null ? null : match.route.label }, null, false) };
     }
+    return { url, method, match, requirement };
+  }
 
+  // `loaded`: `{ token, checker }` or `{ token, error }` from `authorizeAsync`, or null.
+  #authorizeRouted(request, { url, method, match, requirement }, loaded) {
     // Every other outcome needs a verified snapshot.
-    const auth = this.#authenticate(request);
+    const auth = this.#authenticate(request, loaded);
     if (auth.response !== undefined) return auth;
     const { entry, cached } = auth;
     try {
@@ -567,18 +599,28 @@ class Gate {
    * gate's own response. A request whose snapshot failed verification never reaches `forward`.
    */
   async handle(request, forward) {
-    const r = this.authorize(request);
+    const r = await this.authorizeAsync(request);
     return r.allowed ? forward(r.request) : r.response;
   }
 
-  // Finds and verifies the snapshot: `{ entry, cached }` or a refusal.
-  #authenticate(request) {
-    let token = bearer(request);
-    if (token === null && this.#cookie !== null) {
-      token = cookie(request, this.#cookie);
-      if (token === false) {
-        return this.#unauthenticated("invalid", "ambiguous", `the \`${this.#cookie}\` cookie appears more than once with different values`);
-      }
+  // The snapshot a request carries: a string, null (none) or false (ambiguous cookies).
+  #tokenOf(request) {
+    const token = bearer(request);
+    return token === null && this.#cookie !== null ? cookie(request, this.#cookie) : token;
+  }
+
+  // Finds and verifies the snapshot: `{ entry, cached }` or a refusal. `loaded` as for
+  // #authorizeRouted; a checker in it that this request does not use is freed.
+  #authenticate(request, loaded) {
+    const auth = this.#authenticateWith(request, loaded);
+    if (loaded?.checker !== undefined && auth.entry?.checker !== loaded.checker) loaded.checker.free();
+    return auth;
+  }
+
+  #authenticateWith(request, loaded) {
+    const token = this.#tokenOf(request);
+    if (token === false) {
+      return this.#unauthenticated("invalid", "ambiguous", `the \`${this.#cookie}\` cookie appears more than once with different values`);
     }
     if (token === null || token === "") {
       return this.#unauthenticated("missing", null, "no snapshot: send `Authorization: Bearer <snapshot>`" + (this.#cookie ? ` or the \`${this.#cookie}\` cookie` : ""));
@@ -603,7 +645,9 @@ class Gate {
     this.#stats.misses++;
     let checker;
     try {
-      checker = Permslip.load(token, this.#load);
+      if (loaded?.token !== token) checker = Permslip.load(token, this.#load);
+      else if (loaded.error !== undefined) throw loaded.error;
+      else checker = loaded.checker;
     } catch (e) {
       // Failures are never cached: a later request with the same string verifies again.
       const code = typeof e?.code === "string" ? e.code : "internal";

@@ -218,11 +218,14 @@ export class PermslipSession {
       try {
         const got = await this.#fetchSnapshot(abort === null ? undefined : abort.signal);
         if (generation !== this.#generation) return this.#state;
-        checker = this.#load(got);
+        checker = await this.#load(got);
       } catch (e) {
         error = e;
       }
-      if (generation !== this.#generation) return this.#state;
+      if (generation !== this.#generation) {
+        checker?.free();
+        return this.#state;
+      }
       this.#inflight = null;
       this.#abort = null;
       if (checker !== null) this.#accept(checker);
@@ -234,7 +237,8 @@ export class PermslipSession {
     return this.#inflight;
   }
 
-  #load(got) {
+  // Verifies with loadAsync: the platform's Ed25519 (WebCrypto in browsers), off the main thread.
+  async #load(got) {
     let token = got;
     const options = { ...this.#loadOptions, minSerial: this.#minSerial };
     if (this.#injectedClock) options.now = this.#clock.now;
@@ -245,16 +249,16 @@ export class PermslipSession {
     if (typeof token !== "string") {
       throw new PermslipError("malformed", "malformed token: fetchSnapshot must return a string or `{ token }`");
     }
-    if (typeof options.catalogue === "string") options.catalogue = this.#verifiedCatalogue(options.catalogue, options);
-    return Permslip.load(token.trim(), options);
+    if (typeof options.catalogue === "string") options.catalogue = await this.#verifiedCatalogue(options.catalogue, options);
+    return Permslip.loadAsync(token.trim(), options);
   }
 
   // A catalogue bundle given as its token is verified once and reused until it changes.
-  #verifiedCatalogue(token, options) {
+  async #verifiedCatalogue(token, options) {
     const trimmed = token.trim();
     if (trimmed !== this.#catalogueToken) {
       const { subject, minSerial, catalogue, ...shared } = options;
-      this.#catalogue = Catalogue.load(trimmed, shared);
+      this.#catalogue = await Catalogue.loadAsync(trimmed, shared);
       this.#catalogueToken = trimmed;
     }
     return this.#catalogue;

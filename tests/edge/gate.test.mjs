@@ -393,6 +393,53 @@ describe("responses and forwarding", () => {
   });
 });
 
+describe("authorizeAsync", () => {
+  test("decides every request exactly as authorize, and caches what it verified", async () => {
+    const member = golden("amplify", "member");
+    const nowS = Math.floor(Date.now() / 1000);
+    const expired = await resign("amplify", "member", { iat: nowS - 7200, nbf: nowS - 7200, exp: nowS - 3600 });
+    const requests = () => [
+      req("GET", "/api/me", { token: member }),
+      req("GET", "/api/me", { token: member }), // a cache hit
+      req("GET", "/api/fax/sent", { token: golden("amplify", "new-hire") }),
+      req("GET", "/api/me", { token: tamperSignature(member) }),
+      req("GET", "/api/me", { token: tamperPayload(member) }),
+      req("GET", "/api/me", { token: expired }),
+      req("GET", "/api/me", { token: "not-a-token" }),
+      req("GET", "/api/me", { token: "x".repeat(20_000) }),
+      req("GET", "/api/me"),
+      req("GET", "/a//b"),
+      req("GET", "/nowhere", { token: member }),
+    ];
+    const sync = amplify();
+    const async_ = amplify();
+    const outcome = async (r) => ({
+      allowed: r.allowed,
+      status: r.status ?? null,
+      body: r.allowed ? null : await r.response.text(),
+      subject: r.allowed ? r.request.headers.get("x-permslip-subject") : null,
+    });
+    const a = requests();
+    const b = requests();
+    for (let i = 0; i < a.length; i++) {
+      const want = await outcome(sync.authorize(a[i]));
+      const got = await outcome(await async_.authorizeAsync(b[i]));
+      assert.deepEqual(got, want, `request ${i}`);
+    }
+    assert.equal(async_.stats.size, sync.stats.size, "the same snapshots are cached");
+    assert.equal(async_.stats.size, 2, "the two valid snapshots");
+  });
+
+  test("concurrent requests with one uncached token verify it and keep one cache entry", async () => {
+    const gate = amplify();
+    const member = golden("amplify", "member");
+    const results = await Promise.all([1, 2, 3].map(() => gate.authorizeAsync(req("GET", "/api/me", { token: member }))));
+    assert.deepEqual(results.map((r) => r.allowed), [true, true, true]);
+    assert.equal(gate.stats.size, 1);
+    assert.equal(gate.authorize(req("GET", "/api/me", { token: member })).allowed, true, "the cached checker was not freed");
+  });
+});
+
 describe("finding the snapshot", () => {
   const member = golden("amplify", "member");
   const admin = golden("amplify", "admin");
