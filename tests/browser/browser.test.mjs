@@ -1,5 +1,6 @@
 // (b) Headless Chromium: the packed and installed package, loaded with no build step, answers
-// the shared decision table and the battery exactly as Node does.
+// the shared decision table and the battery exactly as Node does, and decides the Ed25519 edge
+// cases (tests/vectors/ed25519.json) as verify_strict does with WebCrypto and with wasm.
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -8,7 +9,8 @@ import * as permslip from "permslip";
 import { chromium } from "playwright-core";
 import { battery } from "../js/battery.mjs";
 import { canonical, runTable } from "../js/decisions.mjs";
-import { AUDIENCE, decisionFixtures, JWKS_JSON, NOW_MS, ROOT, sampleClaims, sampleNav, signWithJose } from "../js/helpers.mjs";
+import { expected } from "../js/ed25519.mjs";
+import { AUDIENCE, decisionFixtures, JWKS_JSON, NOW_MS, readJson, ROOT, sampleClaims, sampleNav, signWithJose } from "../js/helpers.mjs";
 import { packAndInstall, resolveExport } from "../js/pack.mjs";
 import { serve } from "./server.mjs";
 
@@ -23,6 +25,18 @@ const ARGS = [
   "--no-first-run",
 ];
 
+// Every load function with every verifier. A browser's only platform Ed25519 is WebCrypto,
+// which is async: `loadAsync` has it, `load` has none.
+const ED25519_COMBOS = [
+  ["load", "auto"],
+  ["load", "wasm"],
+  ["load", "platform"],
+  ["loadAsync", "auto"],
+  ["loadAsync", "wasm"],
+  ["loadAsync", "platform"],
+];
+const PLATFORM_HAS = { load: false, loadAsync: true };
+
 const packed = packAndInstall();
 const skip = packed.skip ?? (existsSync(CHROMIUM) ? undefined : `${CHROMIUM} is missing: run scripts/setup.sh`);
 after(() => packed.cleanup?.());
@@ -36,7 +50,8 @@ test("Chromium answers the decision table and the battery exactly as Node", { sk
     now: NOW_MS,
     nav: sampleNav(),
   };
-  const fixtures = { sample };
+  const ed25519 = readJson("tests", "vectors", "ed25519.json");
+  const fixtures = { sample, ed25519: { vectors: ed25519, combos: ED25519_COMBOS } };
   if (!decisions.skip) Object.assign(fixtures, decisions, { jwks: JWKS_JSON, audience: AUDIENCE });
   else t.diagnostic(`decision table skipped in the browser: ${decisions.skip}`);
 
@@ -78,6 +93,28 @@ test("Chromium answers the decision table and the battery exactly as Node", { sk
       assert.equal(canonical(got.table), canonical(nodeTable), "decision table answers differ between Chromium and Node");
       t.diagnostic(`${got.table.length} decision cases identical in Chromium and Node`);
     }
+
+    t.diagnostic(`Chromium ${browser.version()} (${got.userAgent})`);
+    await t.test("Ed25519 edge cases: WebCrypto (loadAsync) and wasm decide every case as verify_strict", () => {
+      assert.equal(got.subtleEd25519, true, `Chromium's WebCrypto refuses an Ed25519 key: ${got.subtleEd25519}`);
+      const rows = got.ed25519;
+      assert.equal(rows.length, ed25519.cases.length * ED25519_COMBOS.length, "every case ran with every combination");
+      const failures = [];
+      for (const row of rows) {
+        const want = expected(row, PLATFORM_HAS);
+        if (row.got !== want) failures.push(`${row.name} (${row.how}): got ${row.got}, want ${want}`);
+        if (row.got === "ok") {
+          const [fn, verifier] = row.how.split("/");
+          const by = verifier === "wasm" || !PLATFORM_HAS[fn] ? "wasm" : "webcrypto";
+          if (row.by !== by) failures.push(`${row.name} (${row.how}): verified by ${row.by}, want ${by}`);
+        }
+      }
+      assert.deepEqual(failures, [], "Ed25519 edge cases in Chromium");
+      const ok = rows.filter((r) => r.got === "ok");
+      t.diagnostic(
+        `${rows.length} Ed25519 rows as expected in Chromium (${ok.filter((r) => r.by === "webcrypto").length} accepted by webcrypto, ${ok.filter((r) => r.by === "wasm").length} by wasm)`,
+      );
+    });
   } finally {
     await browser.close();
     await server.close();

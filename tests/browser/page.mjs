@@ -1,8 +1,23 @@
 // Runs in headless Chromium: the installed package through its browser entry (an import map
-// maps "permslip" to it, as a CDN or bundler would), the shared decision table and the battery.
+// maps "permslip" to it, as a CDN or bundler would), the shared decision table, the battery, and
+// the Ed25519 edge cases through every load function and verifier.
 import * as permslip from "permslip";
 import { battery } from "/tests/js/battery.mjs";
 import { runTable } from "/tests/js/decisions.mjs";
+import { replayEd25519 } from "/tests/js/ed25519.mjs";
+
+// Whether this browser's WebCrypto has Ed25519 at all, asked directly (not through permslip),
+// with the base point's encoding as the key: true, or the error it gave.
+async function subtleEd25519() {
+  const key = new Uint8Array(32).fill(0x66);
+  key[0] = 0x58;
+  try {
+    await crypto.subtle.importKey("raw", key, { name: "Ed25519" }, false, ["verify"]);
+    return true;
+  } catch (e) {
+    return String(e && e.name ? `${e.name}: ${e.message}` : e);
+  }
+}
 
 async function run() {
   const out = {};
@@ -17,6 +32,9 @@ async function run() {
   const f = await (await fetch("/fixtures.json")).json();
   out.battery = battery(permslip, f.sample);
   out.table = f.table ? runTable(permslip, f, f.jwks, f.audience) : null;
+  out.userAgent = navigator.userAgent;
+  out.subtleEd25519 = await subtleEd25519();
+  out.ed25519 = f.ed25519 ? await replayEd25519(permslip, f.ed25519.vectors, f.ed25519.combos) : null;
   return out;
 }
 

@@ -1,10 +1,25 @@
 // A Cloudflare-style worker that imports the package's workerd entry (which imports the .wasm
 // as a compiled WebAssembly.Module and instantiates it synchronously) and answers over HTTP.
 //   GET  /can?token=…&now=…&permission=…[&scope=…]  -> {"subject":…,"allow":…,"reason":…}
-//   POST /run  (fixtures JSON)                -> the battery and the decision table
+//   POST /run  (fixtures JSON)                -> the battery, the decision table and the Ed25519
+//                                                edge cases through each load function and verifier
 import * as permslip from "permslip";
 import { battery } from "./tests/js/battery.mjs";
 import { runTable } from "./tests/js/decisions.mjs";
+import { replayEd25519 } from "./tests/js/ed25519.mjs";
+
+// Whether workerd's WebCrypto has Ed25519 at all, asked directly (not through permslip), with
+// the base point's encoding as the key: true, or the error it gave.
+async function subtleEd25519() {
+  const key = new Uint8Array(32).fill(0x66);
+  key[0] = 0x58;
+  try {
+    await crypto.subtle.importKey("raw", key, { name: "Ed25519" }, false, ["verify"]);
+    return true;
+  } catch (e) {
+    return String(e && e.name ? `${e.name}: ${e.message}` : e);
+  }
+}
 
 export default {
   async fetch(request, env) {
@@ -25,6 +40,8 @@ export default {
           initialized: permslip.isInitialized(),
           battery: battery(permslip, f.sample),
           table: f.table ? runTable(permslip, f, f.jwks, f.audience) : null,
+          subtleEd25519: await subtleEd25519(),
+          ed25519: f.ed25519 ? await replayEd25519(permslip, f.ed25519.vectors, f.ed25519.combos) : null,
         });
       }
       return new Response("not found", { status: 404 });

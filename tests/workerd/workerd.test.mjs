@@ -1,7 +1,8 @@
 // (c) workerd (npm `workerd`): a worker importing the packed and installed package through its
-// `workerd` export answers checks over HTTP on 127.0.0.1, identically to Node.
+// `workerd` export answers checks over HTTP on 127.0.0.1, identically to Node, and decides the
+// Ed25519 edge cases (tests/vectors/ed25519.json) as verify_strict does with WebCrypto and wasm.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join, relative } from "node:path";
@@ -11,8 +12,21 @@ import * as permslip from "permslip";
 import workerd from "workerd";
 import { battery } from "../js/battery.mjs";
 import { canonical, runTable } from "../js/decisions.mjs";
-import { AUDIENCE, decisionFixtures, JWKS_JSON, NOW_MS, ROOT, sampleClaims, sampleNav, signWithJose } from "../js/helpers.mjs";
+import { expected } from "../js/ed25519.mjs";
+import { AUDIENCE, decisionFixtures, JWKS_JSON, NOW_MS, readJson, ROOT, sampleClaims, sampleNav, signWithJose } from "../js/helpers.mjs";
 import { packAndInstall, resolveExport } from "../js/pack.mjs";
+
+// Every load function with every verifier. workerd's only platform Ed25519 is WebCrypto, which
+// is async: `loadAsync` has it, `load` has none.
+const ED25519_COMBOS = [
+  ["load", "auto"],
+  ["load", "wasm"],
+  ["load", "platform"],
+  ["loadAsync", "auto"],
+  ["loadAsync", "wasm"],
+  ["loadAsync", "platform"],
+];
+const PLATFORM_HAS = { load: false, loadAsync: true };
 
 const packed = packAndInstall();
 after(() => packed.cleanup?.());
@@ -46,7 +60,7 @@ function config(dir, port) {
     if (file.endsWith(".wasm")) modules.push(`(name = "${name}", wasm = embed "${name}")`);
     else if (file.endsWith(".js")) modules.push(`(name = "${name}", esModule = embed "${name}")`);
   }
-  for (const name of ["tests/js/battery.mjs", "tests/js/decisions.mjs"]) {
+  for (const name of ["tests/js/battery.mjs", "tests/js/decisions.mjs", "tests/js/ed25519.mjs"]) {
     modules.push(`(name = "${name}", esModule = embed "${name}")`);
   }
   return `using Workerd = import "/workerd/workerd.capnp";
@@ -73,7 +87,7 @@ test("workerd answers checks over HTTP exactly as Node", { skip: packed.skip, ti
   const dir = packed.consumer;
   mkdirSync(join(dir, "tests", "js"), { recursive: true });
   copyFileSync(join(ROOT, "tests", "workerd", "worker.js"), join(dir, "worker.js"));
-  for (const f of ["battery.mjs", "decisions.mjs"]) copyFileSync(join(ROOT, "tests", "js", f), join(dir, "tests", "js", f));
+  for (const f of ["battery.mjs", "decisions.mjs", "ed25519.mjs"]) copyFileSync(join(ROOT, "tests", "js", f), join(dir, "tests", "js", f));
   const port = await freePort();
   writeFileSync(join(dir, "config.capnp"), config(dir, port));
 
@@ -111,7 +125,8 @@ test("workerd answers checks over HTTP exactly as Node", { skip: packed.skip, ti
     assert.equal(bad.error, "malformed");
 
     const decisions = decisionFixtures();
-    const fixtures = { sample };
+    const ed25519 = readJson("tests", "vectors", "ed25519.json");
+    const fixtures = { sample, ed25519: { vectors: ed25519, combos: ED25519_COMBOS } };
     if (!decisions.skip) Object.assign(fixtures, decisions, { jwks: JWKS_JSON, audience: AUDIENCE });
     else t.diagnostic(`decision table skipped in workerd: ${decisions.skip}`);
     const res = await fetch(`${base}/run`, { method: "POST", body: JSON.stringify(fixtures) });
@@ -125,6 +140,28 @@ test("workerd answers checks over HTTP exactly as Node", { skip: packed.skip, ti
       assert.equal(canonical(got.table), canonical(runTable(permslip, fixtures, JWKS_JSON, AUDIENCE)));
       t.diagnostic(`${got.table.length} decision cases identical in workerd and Node`);
     }
+
+    t.diagnostic(execFileSync(workerd.default ?? workerd, ["--version"], { encoding: "utf8" }).trim());
+    await t.test("Ed25519 edge cases: WebCrypto (loadAsync) and wasm decide every case as verify_strict", () => {
+      assert.equal(got.subtleEd25519, true, `workerd's WebCrypto refuses an Ed25519 key: ${got.subtleEd25519}`);
+      const rows = got.ed25519;
+      assert.equal(rows.length, ed25519.cases.length * ED25519_COMBOS.length, "every case ran with every combination");
+      const failures = [];
+      for (const row of rows) {
+        const want = expected(row, PLATFORM_HAS);
+        if (row.got !== want) failures.push(`${row.name} (${row.how}): got ${row.got}, want ${want}`);
+        if (row.got === "ok") {
+          const [fn, verifier] = row.how.split("/");
+          const by = verifier === "wasm" || !PLATFORM_HAS[fn] ? "wasm" : "webcrypto";
+          if (row.by !== by) failures.push(`${row.name} (${row.how}): verified by ${row.by}, want ${by}`);
+        }
+      }
+      assert.deepEqual(failures, [], "Ed25519 edge cases in workerd");
+      const ok = rows.filter((r) => r.got === "ok");
+      t.diagnostic(
+        `${rows.length} Ed25519 rows as expected in workerd (${ok.filter((r) => r.by === "webcrypto").length} accepted by webcrypto, ${ok.filter((r) => r.by === "wasm").length} by wasm)`,
+      );
+    });
   } finally {
     // Stop workerd by its PID (never by name).
     if (child.exitCode === null) process.kill(child.pid, "SIGTERM");
