@@ -11,7 +11,7 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { readFileSync } from "node:fs";
 import { readConfig, readPayload, WASM, writeResult } from "./lib/engines.mjs";
-import { PKG_INIT } from "./lib/work.mjs";
+import { PKG_INIT, PKG_NODE_CRYPTO } from "./lib/work.mjs";
 
 const RUNS = Number(process.env.COLD_RUNS ?? 15);
 
@@ -30,6 +30,7 @@ if (process.argv[2] === "child") {
   const t = [performance.now()];
   const mark = () => t.push(performance.now());
   const { Permslip, KeySet, Catalogue, initSync } = await import(PKG_INIT);
+  await import(PKG_NODE_CRYPTO); // as the Node entry does
   mark();
   const module = await WebAssembly.compile(bytes);
   mark();
@@ -61,6 +62,7 @@ if (process.argv[2] === "child") {
 } else if (process.argv[2] === "warm") {
   const { measure, do_not_optimize } = await import("mitata");
   const { Permslip, KeySet, Catalogue, initSync } = await import(PKG_INIT);
+  await import(PKG_NODE_CRYPTO); // as the Node entry does
   initSync({ module: readFileSync(WASM.permslip) });
   const config = readConfig("permslip");
   const token = readPayload("permslip", "member");

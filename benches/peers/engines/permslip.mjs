@@ -5,10 +5,12 @@
 
 import { readFileSync, existsSync } from "node:fs";
 import { ROOT } from "../lib/amplify.mjs";
-import { WORK, PKG, PKG_INIT } from "../lib/work.mjs";
+import { WORK, PKG, PKG_INIT, PKG_NODE_CRYPTO } from "../lib/work.mjs";
 
 // `permslip/init` of the package measured (see lib/work.mjs).
 const { Permslip, KeySet, Catalogue, initSync } = await import(PKG_INIT);
+// As the Node entry does: node:crypto checks signature equations.
+await import(PKG_NODE_CRYPTO);
 
 export const name = "permslip";
 export const pkgName = "permslip";

@@ -14,6 +14,11 @@ const MODULES = fileURLToPath(new URL("../node_modules/", import.meta.url));
 export const PKG = process.env.PERMSLIP_PKG ?? fileURLToPath(new URL("../../../pkg", import.meta.url));
 /** The package's explicit-initialisation entry (`permslip/init`). */
 export const PKG_INIT = `${PKG}/src/init.js`;
+/**
+ * What the Node entry adds to it besides compiling the .wasm at import: node:crypto as the
+ * Ed25519 for signature equations. Imported with PKG_INIT, so the compile can be timed apart.
+ */
+export const PKG_NODE_CRYPTO = `${PKG}/src/node-crypto.js`;
 
 /** A file inside an installed package. */
 export const modulePath = (p) => MODULES + p;
