@@ -2,7 +2,8 @@
 // issued with the native CLI, then measured in a fresh Node process each through the npm
 // package: catalogue and snapshot load, wasm linear memory, one check, a scoped check, the
 // 40-item menu. Where the issuer refuses a model (permslip's structural limits, see
-// src/engine/limits.rs), the row says so; a last row takes every count to its limit.
+// src/engine/limits.rs), the row says so and a second row caps the counts over a limit at it;
+// a last row takes every count to its limit.
 //
 //   node scale.mjs            -> .work/results/scale.json
 //   node scale.mjs child DIR  (internal)
@@ -58,10 +59,24 @@ if (process.argv[2] === "child") {
   process.stdout.write(JSON.stringify(out));
 } else {
   const self = fileURLToPath(import.meta.url);
-  const scales = [
-    ...[1, 10, 100, 1000].map((f) => ({ label: `${f}×`, counts: countsFor(f) })),
-    { label: "at the limits", counts: { permissions: 4096, roles: 1024, teams: 1024, features: 1024, resources: 16384 } },
-  ];
+  // permslip's structural limits (src/engine/limits.rs). A factor whose counts pass them is
+  // issued as asked (and refused, which the row shows); then again with each count capped at
+  // its limit, so the growth of every other dimension is still measured.
+  const LIMITS = { permissions: 4096, roles: 1024, teams: 1024, features: 1024, resources: 16384 };
+  const capped = (counts) => Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, Math.min(v, LIMITS[k])]));
+  const same = (a, b) => Object.keys(LIMITS).every((k) => a[k] === b[k]);
+  const scales = [];
+  for (const f of [1, 10, 100, 1000]) {
+    const counts = countsFor(f);
+    scales.push({ label: `${f}×`, counts });
+    const c = capped(counts);
+    if (!same(c, counts) && !same(c, LIMITS)) {
+      const over = Object.keys(LIMITS).filter((k) => counts[k] > LIMITS[k]).join(", ");
+      scales.push({ label: `${f}×, ${over} capped`, counts: c });
+    }
+  }
+  const capsTo = [100, 1000].filter((f) => same(capped(countsFor(f)), LIMITS)).map((f) => `${f}× capped`);
+  scales.push({ label: capsTo.length ? `at the limits (= ${capsTo.join(", ")})` : "at the limits", counts: LIMITS });
   const rows = [];
   for (const { label, counts } of scales) {
     const dir = `${WORK}/scale/${label.replace(/[^a-z0-9]+/gi, "-")}`;
