@@ -138,8 +138,9 @@ export interface LoadOptions {
   /**
    * Which Ed25519 checks the signature's equation (the strict checks around it always run in
    * wasm, so every choice accepts exactly the same signatures). `"auto"` (default): the
-   * platform's where it has one (`node:crypto` in `load` and `loadAsync` on Node, WebCrypto
-   * in `loadAsync` elsewhere), else the module's own. `"wasm"`: always the module's own.
+   * platform's where it has one (`node:crypto` in `load` and `loadAsync` on Node, after the
+   * first 64 verifications of a process; WebCrypto in `loadAsync` elsewhere), else the
+   * module's own. `"wasm"`: always the module's own.
    * `"platform"`: the platform's or fail with `platform_unavailable`.
    */
   verifier?: "auto" | "wasm" | "platform";

@@ -370,8 +370,10 @@ const VERDICT_VALID = 1; // the platform verified it
 const VERDICT_INVALID = 2; // the platform refused it
 
 // A synchronous platform verifier (node:crypto), installed by the Node entry:
-// { name, importKey(raw32) -> key, verify(key, message, signature) -> boolean }.
+// { name, deferFor, importKey(raw32) -> key, verify(key, message, signature) -> boolean }.
+// `deferFor`: how many verifications "auto" leaves to wasm first (the host costs to load).
 let syncHost = null;
+let verifications = 0; // in this realm, by any verifier
 
 /** Internal: the Node entry installs node:crypto here. */
 export function setSyncVerifier(host) {
@@ -405,7 +407,9 @@ function signatureOf(signed) {
 
 // [verdict, verifier name] with the synchronous platform verifier, if any.
 function verdictSync(o, signed) {
-  if (o.verifier !== "wasm" && syncHost !== null) {
+  verifications++;
+  const deferred = o.verifier === "auto" && syncHost !== null && verifications <= syncHost.deferFor;
+  if (o.verifier !== "wasm" && syncHost !== null && !deferred) {
     const keys = hostKeysOf(o.keys);
     const index = signed.key_index();
     let key = keys[index];
