@@ -137,11 +137,11 @@ export interface LoadOptions {
   catalogue?: Catalogue | null;
   /**
    * Which Ed25519 checks the signature's equation (the strict checks around it always run in
-   * wasm, so every choice accepts exactly the same signatures). `"auto"` (default): the
-   * platform's where it has one (`node:crypto` in `load` and `loadAsync` on Node, after the
-   * first 64 verifications of a process; WebCrypto in `loadAsync` elsewhere), else the
-   * module's own. `"wasm"`: always the module's own.
-   * `"platform"`: the platform's or fail with `platform_unavailable`.
+   * wasm, so every choice accepts exactly the same signatures). `"auto"` (default): WebCrypto's
+   * in `loadAsync` where it is faster than the module's own (browsers, Deno, workers), else
+   * the module's own (also on Node, where it is faster than `node:crypto` once warm). `"wasm"`:
+   * always the module's own. `"platform"`: WebCrypto in `loadAsync`, `node:crypto` on Node,
+   * or fail with `platform_unavailable`.
    */
   verifier?: "auto" | "wasm" | "platform";
 }

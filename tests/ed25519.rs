@@ -338,3 +338,24 @@ fn cases_differ_from_valid_only_in_what_they_test() {
         }
     }
 }
+
+/// After 128 verifications with a key, permslip checks the equation with fixed-base tables
+/// (`src/token/equation.rs`). The same key set, used 200 times per case, must keep deciding
+/// every case the same way on both sides of the switch.
+#[test]
+fn decisions_hold_with_and_without_fixed_base_tables() {
+    for case in cases() {
+        let Ok(keys) = Jwks::from_json(&case.jwks.to_string()) else {
+            assert_eq!(case.expect, "invalid_key_set", "{}", case.name);
+            continue;
+        };
+        let opts = VerifyOptions::new(AUDIENCE, NOW);
+        for i in 0..200 {
+            let got = match Snapshot::verify(&case.token, &keys, &opts) {
+                Ok(_) => "ok",
+                Err(e) => e.code(),
+            };
+            assert_eq!(got, case.expect, "{} (verification {i})", case.name);
+        }
+    }
+}

@@ -13,7 +13,7 @@ import { brotliCompressSync, gzipSync, constants } from "node:zlib";
 import { fileURLToPath } from "node:url";
 
 /** Bytes, brotli quality 11. See docs/BENCHMARKS.md ("Size budget"). */
-export const BUDGET = 64_000;
+export const BUDGET = 68_000;
 
 const path = process.argv[2] ?? fileURLToPath(new URL("../../pkg/dist/permslip_bg.wasm", import.meta.url));
 let wasm;

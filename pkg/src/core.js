@@ -360,20 +360,21 @@ function verifierOption(value) {
 //
 // The wasm module checks everything about a token except the Ed25519 group equation itself,
 // including the strict checks that need no curve arithmetic (canonical S, R not of small
-// order: src/token/strict.rs). The equation goes to the platform's Ed25519 where there is one
-// (OpenSSL through node:crypto ~106 us, against ~148 us in wasm, and no slow first run while
-// V8 tiers up the module), else to the module's own verify_strict. tests/vectors/ed25519.json
-// shows both accept exactly the same signatures.
+// order: src/token/strict.rs). The equation goes to WebCrypto's Ed25519 in loadAsync where
+// that is faster (browsers, Deno, workers: BoringSSL and friends, ~2x the module's speed in
+// Chromium), else to the module's own (src/token/equation.rs). On Node the module's own is
+// the faster (~80 us warm against OpenSSL's ~104 us), so node:crypto is only used when asked
+// for (`verifier: "platform"`). tests/vectors/ed25519.json shows every verifier accepts
+// exactly the same signatures.
 
 const VERDICT_HERE = 0; // wasm verifies
 const VERDICT_VALID = 1; // the platform verified it
 const VERDICT_INVALID = 2; // the platform refused it
 
 // A synchronous platform verifier (node:crypto), installed by the Node entry:
-// { name, deferFor, importKey(raw32) -> key, verify(key, message, signature) -> boolean }.
-// `deferFor`: how many verifications "auto" leaves to wasm first (the host costs to load).
+// { name, auto, importKey(raw32) -> key, verify(key, message, signature) -> boolean }.
+// `auto`: whether "auto" uses it (else only "platform" does, and "auto" verifies in wasm).
 let syncHost = null;
-let verifications = 0; // in this realm, by any verifier
 
 /** Internal: the Node entry installs node:crypto here. */
 export function setSyncVerifier(host) {
@@ -407,9 +408,7 @@ function signatureOf(signed) {
 
 // [verdict, verifier name] with the synchronous platform verifier, if any.
 function verdictSync(o, signed) {
-  verifications++;
-  const deferred = o.verifier === "auto" && syncHost !== null && verifications <= syncHost.deferFor;
-  if (o.verifier !== "wasm" && syncHost !== null && !deferred) {
+  if (syncHost !== null && (o.verifier === "platform" || (o.verifier === "auto" && syncHost.auto))) {
     const keys = hostKeysOf(o.keys);
     const index = signed.key_index();
     let key = keys[index];

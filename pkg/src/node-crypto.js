@@ -1,14 +1,11 @@
-// Installs node:crypto (OpenSSL, synchronous) as the Ed25519 that checks signature equations:
-// ~106 us against ~148 us in wasm here. Imported by the Node entry; permslip's strict checks
-// still run first (see core.js, "Signature verification").
-//
-// Loading node:crypto costs 2-3 ms in a fresh Node 20 process: as much as ~60 verifications
-// save. So "auto" leaves the first DEFER_FOR verifications of a process to the module's own
-// Ed25519 (a short-lived process never pays the load) and requires node:crypto only then;
-// `verifier: "platform"` requires it at once. Both accept exactly the same signatures.
+// Installs node:crypto (OpenSSL, synchronous) as the Ed25519 that `verifier: "platform"` uses
+// on Node. "auto" does not pick it: permslip's own verifier is as fast cold (~110 us) and
+// faster warm (~80 us once a key has its fixed-base table, src/token/equation.rs) than
+// OpenSSL's ~104 us here, and loading node:crypto costs 2-3 ms in a fresh Node 20 process.
+// permslip's strict checks run first either way (see core.js, "Signature verification"), so
+// both accept exactly the same signatures.
 import { setSyncVerifier } from "./core.js";
 
-const DEFER_FOR = 64;
 // process.getBuiltinModule (Node 20.16+) loads a builtin synchronously without importing
 // node:module (itself ~1.4 ms here). Without it, node:crypto is not used: wasm verifies.
 const getBuiltin = globalThis.process?.getBuiltinModule;
@@ -18,7 +15,7 @@ const nodeCrypto = () => (crypto ??= getBuiltin("node:crypto"));
 if (typeof getBuiltin === "function") {
   setSyncVerifier({
     name: "node:crypto",
-    deferFor: DEFER_FOR,
+    auto: false,
     importKey: (raw) =>
       nodeCrypto().createPublicKey({
         key: { kty: "OKP", crv: "Ed25519", x: Buffer.from(raw).toString("base64url") },

@@ -3,8 +3,11 @@
 //! Several keys may be published at once so an issuer can rotate: publish the new key, start
 //! signing with it, and drop the old one once its last tokens have expired.
 
+use std::sync::Arc;
+
 use ed25519_dalek::VerifyingKey;
 
+use super::equation::PublicKey;
 use super::{base64url, json_object, strict, TokenError};
 use crate::json::read::Kind::{Any, NullableStr, Str};
 use crate::json::read::Presence::{Optional, Required};
@@ -17,7 +20,8 @@ use crate::json::{self, Value};
 /// few kilobytes; doing it at load keeps it out of every verification.
 #[derive(Debug, Clone)]
 pub struct Jwks {
-    keys: Vec<(String, VerifyingKey)>,
+    /// Shared by clones: a key's fixed-base table (see `equation.rs`) is built once.
+    keys: Vec<(String, Arc<PublicKey>)>,
 }
 
 /// One JWK as published; only the members we look at. Others (`n`, `e`, `key_ops`...) are
@@ -78,7 +82,7 @@ impl Jwks {
         let invalid = TokenError::InvalidKeySet;
         let raw = raw_keys(json).map_err(|e| invalid(e.to_string()))?;
 
-        let mut keys: Vec<(String, VerifyingKey)> = Vec::new();
+        let mut keys: Vec<(String, Arc<PublicKey>)> = Vec::new();
         for key in raw {
             if key.d {
                 // A private key in a published set is a leak; refusing it gets it noticed.
@@ -109,7 +113,8 @@ impl Jwks {
             if keys.iter().any(|(k, _)| *k == kid) {
                 return Err(invalid(format!("duplicate key id `{kid}`")));
             }
-            keys.push((kid, verifying));
+            let key = PublicKey::new(verifying.to_bytes(), verifying.to_edwards());
+            keys.push((kid, Arc::new(key)));
         }
         if keys.is_empty() {
             return Err(invalid("no Ed25519 signing key".into()));
@@ -128,14 +133,14 @@ impl Jwks {
     }
 
     /// The key at `index` (see [`Jwks::index_of`]).
-    pub(crate) fn key(&self, index: usize) -> Option<&VerifyingKey> {
-        self.keys.get(index).map(|(_, key)| key)
+    pub(crate) fn key(&self, index: usize) -> Option<&PublicKey> {
+        self.keys.get(index).map(|(_, key)| key.as_ref())
     }
 
     /// The 32-byte encoding of the key at `index`, for a host that verifies with its own
     /// Ed25519.
     pub fn public_key_bytes(&self, index: usize) -> Option<&[u8; 32]> {
-        self.key(index).map(VerifyingKey::as_bytes)
+        self.key(index).map(PublicKey::bytes)
     }
 }
 

@@ -20,7 +20,7 @@
 //! 5. `kid` names a key of the [`Jwks`].
 //! 6. The signature verifies over the ASCII `header.payload` with `verify_strict`'s policy: `S`
 //!    canonical, `R` a canonical encoding of a point not of small order (byte checks in
-//!    [`strict`]), then the cofactorless equation, by `verify_strict` or by the host's Ed25519
+//!    [`strict`]), then the cofactorless equation (`equation.rs`), or the host's Ed25519 for it
 //!    in the wasm build. So one signature cannot be malleated into a second valid one and a
 //!    weak key cannot sign for every message.
 //! 7. Payload: a JSON object without duplicate members at any depth (a parser that kept the
@@ -36,13 +36,12 @@
 pub mod base64url;
 mod catalogue;
 mod claims;
+mod equation;
 mod error;
 mod jwks;
 #[cfg(feature = "issue")]
 mod sign;
 mod strict;
-
-use ed25519_dalek::Signature;
 
 use crate::json::read::Kind::{Any, Str};
 use crate::json::read::Presence::{Optional, Required};
@@ -198,7 +197,8 @@ pub(crate) fn verify_signed(
 /// (see [`strict`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Equation {
-    /// `ed25519-dalek`'s `verify_strict`, in this module.
+    /// permslip's own (`equation.rs`: `verify_strict`'s equation, with fixed-base tables for
+    /// keys in heavy use).
     Builtin,
     /// The host's Ed25519 (`node:crypto`, WebCrypto) checked it over [`Signed::signing_input`]
     /// with the key at [`Signed::key_index`] and found it valid. Only the wasm bindings say
@@ -332,9 +332,7 @@ impl Signed {
         let valid = match equation {
             Equation::Builtin => {
                 let key = keys.key(self.key_index).ok_or(TokenError::BadSignature)?;
-                let signature = Signature::from_bytes(&self.signature);
-                key.verify_strict(self.signing_input(token).as_bytes(), &signature)
-                    .is_ok()
+                key.equation_holds(&self.signature, self.signing_input(token).as_bytes())
             }
             Equation::CheckedByHost => true,
             Equation::RefusedByHost => false,
