@@ -1170,13 +1170,17 @@ export class Permslip {
       }
     }
     const n = items.length;
-    const parent = new Int32Array(n);
-    const group = new Uint8Array(n);
-    const hasReq = new Uint8Array(n);
-    const handles = new Uint32Array(n);
-    const firstChild = new Int32Array(n).fill(-1);
-    const nextSibling = new Int32Array(n).fill(-1);
-    const lastChild = new Int32Array(n).fill(-1);
+    // One buffer for the plan's arrays: typed-array allocations dominate a small tree's plan.
+    const words = new Int32Array(5 * n);
+    const parent = words.subarray(0, n);
+    const firstChild = words.subarray(n, 2 * n);
+    const nextSibling = words.subarray(2 * n, 3 * n);
+    const lastChild = words.subarray(3 * n, 4 * n);
+    const handles = new Uint32Array(words.buffer, 16 * n, n);
+    words.fill(-1, n, 4 * n);
+    const flags = new Uint8Array(2 * n);
+    const group = flags.subarray(0, n);
+    const hasReq = flags.subarray(n, 2 * n);
     for (let i = 0; i < n; i++) {
       const p = parents[i];
       parent[i] = p;
@@ -1210,22 +1214,26 @@ export class Permslip {
   }
 
   #requirementHandle(r, item) {
-    const bad = () =>
-      new PermslipError(
-        "invalid_menu",
-        `invalid menu: \`requires\` of \`${item.id}\` must be { permission, scope? } or { feature, level? }`,
-      );
-    if (typeof r !== "object") throw bad();
-    const optional = (v) => {
-      if (v === undefined || v === null) return undefined;
-      if (typeof v !== "string") throw bad();
-      return v;
-    };
+    if (typeof r !== "object") throw badRequirement(item);
     // As in Rust, a permission requirement takes precedence (first variant of the union).
-    if (typeof r.permission === "string") return this.handle(r.permission, optional(r.scope));
-    if (typeof r.feature === "string") return this.featureHandle(r.feature, optional(r.level));
-    throw bad();
+    if (typeof r.permission === "string") return this.handle(r.permission, optionalName(r.scope, item));
+    if (typeof r.feature === "string") return this.featureHandle(r.feature, optionalName(r.level, item));
+    throw badRequirement(item);
   }
+}
+
+// Module-level rather than closures per item: a menu plan resolves every item of the tree.
+function badRequirement(item) {
+  return new PermslipError(
+    "invalid_menu",
+    `invalid menu: \`requires\` of \`${item.id}\` must be { permission, scope? } or { feature, level? }`,
+  );
+}
+
+function optionalName(v, item) {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== "string") throw badRequirement(item);
+  return v;
 }
 
 /**
