@@ -3,10 +3,10 @@
 //! permslip accepts exactly what `ed25519-dalek`'s `verify_strict` accepts, restricted to
 //! canonical point encodings. Everything in that policy except the group equation
 //! `[S]B = R + [k]A` is a byte comparison, done here, before the equation is checked by
-//! `verify_strict` (native builds, and the wasm module's own verifier) or by the host's Ed25519
-//! (`node:crypto`, WebCrypto: OpenSSL and BoringSSL check `S < L` and compare the encoding of
-//! `R`, cofactorless, but accept small-order `R`). With these checks in front, both equations
-//! accept the same signatures: `tests/vectors/ed25519.json` holds the edge cases and every
+//! permslip's own code (`equation.rs`, every build) or by the host's Ed25519 (`node:crypto`,
+//! WebCrypto: OpenSSL and BoringSSL check `S < L` and compare the encoding of `R`,
+//! cofactorless, but accept small-order `R`). With these checks in front, every equation
+//! accepts the same signatures: `tests/vectors/ed25519.json` holds the edge cases and every
 //! runtime replays them.
 //!
 //! - `S` must be canonical (`S < L`), so a signature cannot be malleated into a second one.
