@@ -163,8 +163,10 @@ pub(crate) fn parse_public_key(kid: &str, x: Option<&str>) -> Result<VerifyingKe
     }
     let key = VerifyingKey::from_bytes(&bytes)
         .map_err(|_| invalid(format!("key `{kid}` is not an Ed25519 public key")))?;
-    // `verify_strict` would refuse every signature under a small-order key anyway; refusing
-    // the key here tells the operator at load instead of failing each token opaquely.
+    // Essential, not a courtesy: under a small-order key `[S]B = R + [k]A` holds for any
+    // `R = [S]B`, so anyone could sign. This is where `verify_strict`'s small-order check on
+    // the key lives for every equation permslip uses (its own and the host's); and refusing
+    // the key at load tells the operator at once.
     if key.is_weak() {
         return Err(invalid(format!("key `{kid}` is a weak (small-order) key")));
     }
