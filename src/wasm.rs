@@ -96,6 +96,12 @@ impl WasmKeySet {
             .unwrap_or_default()
     }
 
+    /// Builds the fixed-base table of the key at `index` now (the wrapper hands a key over to
+    /// the module's verifier after the host verified its first signatures).
+    pub fn prepare_key(&self, index: u32) {
+        self.jwks.prepare_key(index as usize);
+    }
+
     /// The key ids, in document order.
     pub fn kids(&self) -> Vec<String> {
         self.jwks.kids().map(str::to_owned).collect()

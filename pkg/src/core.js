@@ -190,6 +190,7 @@ function batchViews(n) {
 // Accessors to the wasm objects inside KeySet and Catalogue, for this module only.
 let keySetInner;
 let hostKeysOf;
+let hostUsesOf;
 let catalogueInner;
 let catalogueLength;
 
@@ -197,6 +198,7 @@ let catalogueLength;
 export class KeySet {
   #inner;
   #hostKeys = []; // key index -> the host's key object (or a promise of it), null: use wasm
+  #hostUses = []; // key index -> verifications "auto" gave the synchronous host
 
   constructor(inner, secret) {
     if (secret !== KEYSET) throw new TypeError("use KeySet.parse(jwks)");
@@ -232,6 +234,7 @@ export class KeySet {
   static {
     keySetInner = (keys) => keys.#inner;
     hostKeysOf = (keys) => keys.#hostKeys;
+    hostUsesOf = (keys) => keys.#hostUses;
   }
 }
 
@@ -361,20 +364,35 @@ function verifierOption(value) {
 // The wasm module checks everything about a token except the Ed25519 group equation itself,
 // including the strict checks that need no curve arithmetic (canonical S, R not of small
 // order: src/token/strict.rs). The equation goes to WebCrypto's Ed25519 in loadAsync where
-// that is faster (browsers, Deno, workers: BoringSSL and friends, ~2x the module's speed in
-// Chromium), else to the module's own (src/token/equation.rs). On Node the module's own is
-// the faster (~80 us warm against OpenSSL's ~104 us), so node:crypto is only used when asked
-// for (`verifier: "platform"`). tests/vectors/ed25519.json shows every verifier accepts
-// exactly the same signatures.
+// that is faster (browsers, Deno, workers: BoringSSL and friends, ~1.4x the module's speed in
+// Chromium), else to the module's own (src/token/equation.rs). On Node, node:crypto takes a
+// key's first verifications (faster cold) and the module the rest (faster warm, with the key's
+// fixed-base table): see node-crypto.js. tests/vectors/ed25519.json shows every verifier
+// accepts exactly the same signatures.
 
 const VERDICT_HERE = 0; // wasm verifies
 const VERDICT_VALID = 1; // the platform verified it
 const VERDICT_INVALID = 2; // the platform refused it
 
 // A synchronous platform verifier (node:crypto), installed by the Node entry:
-// { name, auto, importKey(raw32) -> key, verify(key, message, signature) -> boolean }.
-// `auto`: whether "auto" uses it (else only "platform" does, and "auto" verifies in wasm).
+// { name, handOverAfter, importKey(raw32) -> key, verify(key, message, signature) -> boolean }.
+// "auto" uses it for a key's first `handOverAfter` verifications, then has the module build
+// the key's fixed-base table and verifies in wasm from then on.
 let syncHost = null;
+
+// Whether this verification goes to the synchronous host.
+function useSyncHost(o, signed) {
+  if (syncHost === null || o.verifier === "wasm") return false;
+  if (o.verifier === "platform") return true;
+  const uses = hostUsesOf(o.keys);
+  const index = signed.key_index();
+  const n = uses[index] ?? 0;
+  if (n > syncHost.handOverAfter) return false;
+  uses[index] = n + 1;
+  if (n < syncHost.handOverAfter) return true;
+  keySetInner(o.keys).prepare_key(index); // the hand-over: build the key's table once
+  return false;
+}
 
 /** Internal: the Node entry installs node:crypto here. */
 export function setSyncVerifier(host) {
@@ -408,7 +426,7 @@ function signatureOf(signed) {
 
 // [verdict, verifier name] with the synchronous platform verifier, if any.
 function verdictSync(o, signed) {
-  if (syncHost !== null && (o.verifier === "platform" || (o.verifier === "auto" && syncHost.auto))) {
+  if (useSyncHost(o, signed)) {
     const keys = hostKeysOf(o.keys);
     const index = signed.key_index();
     let key = keys[index];

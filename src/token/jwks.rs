@@ -137,6 +137,15 @@ impl Jwks {
         self.keys.get(index).map(|(_, key)| key.as_ref())
     }
 
+    /// Builds the fixed-base table of the key at `index` now rather than after its first
+    /// verifications (see `equation.rs`): for a host that verified those itself.
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    pub(crate) fn prepare_key(&self, index: usize) {
+        if let Some(key) = self.key(index) {
+            key.prepare_table();
+        }
+    }
+
     /// The 32-byte encoding of the key at `index`, for a host that verifies with its own
     /// Ed25519.
     pub fn public_key_bytes(&self, index: usize) -> Option<&[u8; 32]> {

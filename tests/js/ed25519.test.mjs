@@ -21,8 +21,8 @@ const ALL = [
   ["loadAsync", "platform"],
 ];
 
-// `autoPlatform`: whether "auto" picks the platform's Ed25519 when it has one (WebCrypto does;
-// on Node the module's own is faster, so "auto" stays on wasm and only "platform" asks OpenSSL).
+// `autoPlatform`: whether "auto" picks the platform's Ed25519 when it has one (it does for a
+// fresh key set: WebCrypto always, node:crypto for a key's first 128 verifications).
 function check(rows, platformHas, platformName, autoPlatform) {
   assert.ok(rows.length >= vectors.cases.length, "every case ran");
   for (const row of rows) {
@@ -46,8 +46,25 @@ test("vectors cover both sides of the gap between verify_strict and a lenient ve
   assert.equal(verify(null, Buffer.from(`${h}.${p}`), key, Buffer.from(s, "base64url")), true);
 });
 
-test("Node entry: node:crypto (asked for), and wasm (auto), decide every case as verify_strict", async () => {
-  check(await replayEd25519(permslip, vectors, ALL), { load: true, loadAsync: true }, "node:crypto", false);
+test("Node entry: node:crypto, and wasm, decide every case as verify_strict", async () => {
+  // Each case parses its own key set, so "auto" is within a key's first verifications: node:crypto.
+  check(await replayEd25519(permslip, vectors, ALL), { load: true, loadAsync: true }, "node:crypto", true);
+});
+
+test("Node entry: auto hands a key over from node:crypto to the module after 128 verifications", () => {
+  const valid = vectors.cases.find((c) => c.name === "valid");
+  const wrong = vectors.cases.find((c) => c.name === "wrong_message");
+  const options = { jwks: permslip.KeySet.parse(valid.jwks), audience: vectors.audience, now: vectors.now * 1000 };
+  const by = [];
+  for (let i = 0; i < 130; i++) by.push(permslip.Permslip.load(valid.token, options).verifiedBy);
+  assert.deepEqual(by.slice(0, 128), Array(128).fill("node:crypto"));
+  assert.deepEqual(by.slice(128), ["wasm", "wasm"]);
+  // After the hand-over (the key's table built) the module still refuses what it must.
+  assert.throws(() => permslip.Permslip.load(wrong.token, options), (e) => e.code === "bad_signature");
+  // "platform" stays on node:crypto, "wasm" never uses it.
+  assert.equal(permslip.Permslip.load(valid.token, { ...options, verifier: "platform" }).verifiedBy, "node:crypto");
+  const fresh = { ...options, jwks: permslip.KeySet.parse(valid.jwks), verifier: "wasm" };
+  assert.equal(permslip.Permslip.load(valid.token, fresh).verifiedBy, "wasm");
 });
 
 test("explicit-init entry in Node: WebCrypto (async only), and wasm, decide every case alike", () => {
