@@ -138,10 +138,10 @@ export interface LoadOptions {
   /**
    * Which Ed25519 checks the signature's equation (the strict checks around it always run in
    * wasm, so every choice accepts exactly the same signatures). `"auto"` (default): WebCrypto's
-   * in `loadAsync` where it is faster than the module's own (browsers, Deno, workers), else
-   * the module's own (also on Node, where it is faster than `node:crypto` once warm). `"wasm"`:
-   * always the module's own. `"platform"`: WebCrypto in `loadAsync`, `node:crypto` on Node,
-   * or fail with `platform_unavailable`.
+   * in `loadAsync` in browsers, Deno and workers; on Node `node:crypto` for a key's first 128
+   * verifications, then the module's own with the key's fixed-base table; otherwise the
+   * module's own. `"wasm"`: always the module's own. `"platform"`: WebCrypto in `loadAsync`,
+   * `node:crypto` on Node, or fail with `platform_unavailable`.
    */
   verifier?: "auto" | "wasm" | "platform";
 }
@@ -254,9 +254,9 @@ export declare class Permslip {
 
   /**
    * `load`, verifying the signature with the platform's Ed25519 where it is asynchronous
-   * (WebCrypto in browsers, Deno and workers): faster than the module's own there, with no
-   * slow first run while the engine warms up. On Node it answers as `load` does (node:crypto
-   * is synchronous). Same checks, same answers, same errors.
+   * (WebCrypto in browsers, Deno and workers): faster than the module's own there. On Node it
+   * verifies as `load` does (node:crypto is synchronous). Same checks, same answers, same
+   * errors.
    */
   static loadAsync(token: string, options: LoadOptions): Promise<Permslip>;
 
