@@ -29,6 +29,8 @@ export default {
   async fetch(request: Request, env: Env): Promise<Response> {
     const gate = createGate({ routes, jwks: KeySet.parse(env.PERMSLIP_JWKS), audience: "app", cacheSize: 512, cookie: null });
     const r: GateResult = gate.authorize(request);
+    const viaPlatform: GateResult = await gate.authorizeAsync(request);
+    void viaPlatform;
     if (r.allowed) {
       const subject: string | null = r.subject;
       void subject;
