@@ -43,7 +43,7 @@ impl Snapshot {
         keys: &Jwks,
         opts: &VerifyOptions,
     ) -> Result<Snapshot, LoadError> {
-        let signed = token::inspect_snapshot(token, keys, opts)?;
+        let signed = token::inspect_snapshot(token, keys, opts.max_token_bytes)?;
         Snapshot::from_signed(token, signed, Equation::Builtin, catalogue, keys, opts)
     }
 

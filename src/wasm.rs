@@ -134,8 +134,13 @@ fn options(
     opts.subject = subject;
     opts.leeway = whole(leeway);
     opts.min_serial = whole(min_serial);
-    opts.max_token_bytes = usize::try_from(whole(max_token_bytes)).unwrap_or(usize::MAX);
+    opts.max_token_bytes = token_limit(max_token_bytes);
     opts
+}
+
+/// The token size limit from JS (validated by the wrapper), saturating.
+fn token_limit(max_token_bytes: f64) -> usize {
+    usize::try_from(whole(max_token_bytes)).unwrap_or(usize::MAX)
 }
 
 /// A token opened for verification: structure, header, algorithm and key checked, signature
@@ -157,11 +162,11 @@ impl WasmSigned {
         max_token_bytes: f64,
         bundle: bool,
     ) -> Result<WasmSigned, JsValue> {
-        let opts = options("", None, None, 0.0, 0.0, 0.0, max_token_bytes);
+        let max = token_limit(max_token_bytes);
         let inspected = if bundle {
-            token::inspect_catalogue(&token, &keys.jwks, &opts)
+            token::inspect_catalogue(&token, &keys.jwks, max)
         } else {
-            token::inspect_snapshot(&token, &keys.jwks, &opts)
+            token::inspect_snapshot(&token, &keys.jwks, max)
         };
         inspected
             .map(|signed| WasmSigned { token, signed })

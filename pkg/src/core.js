@@ -384,6 +384,7 @@ let syncHost = null;
 function useSyncHost(o, signed) {
   if (syncHost === null || o.verifier === "wasm") return false;
   if (o.verifier === "platform") return true;
+  if (hostKeysOf(o.keys)[signed.key_index()] === null) return false; // the host refused the key
   const uses = hostUsesOf(o.keys);
   const index = signed.key_index();
   const n = uses[index] ?? 0;

@@ -6,6 +6,8 @@ import { initSync } from "./core.js";
 
 initSync({ module: wasmModule });
 
+// Listed here rather than `export * from "./init.js"` (as the Node entry does): a workerd
+// config declares every module it loads, and this keeps the entry's graph to core.js + glue.
 export {
   Catalogue,
   HANDLE_DENY,

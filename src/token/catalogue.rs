@@ -130,7 +130,8 @@ pub fn verify_catalogue(
     keys: &Jwks,
     opts: &VerifyOptions,
 ) -> Result<VerifiedCatalogue, CatalogueError> {
-    let signed = inspect_catalogue(token, keys, opts).map_err(CatalogueError::Token)?;
+    let signed =
+        inspect_catalogue(token, keys, opts.max_token_bytes).map_err(CatalogueError::Token)?;
     verify_signed_catalogue(token, signed, Equation::Builtin, keys, opts)
 }
 
@@ -138,9 +139,9 @@ pub fn verify_catalogue(
 pub(crate) fn inspect_catalogue(
     token: &str,
     keys: &Jwks,
-    opts: &VerifyOptions,
+    max_token_bytes: usize,
 ) -> Result<Signed, TokenError> {
-    inspect(token, keys, opts.max_token_bytes, catalogue_typ)
+    inspect(token, keys, max_token_bytes, catalogue_typ)
 }
 
 /// The rest of [`verify_catalogue`] for a token [`inspect_catalogue`] returned `signed` for.

@@ -125,7 +125,7 @@ pub(crate) fn verify_with_kid(
     keys: &Jwks,
     opts: &VerifyOptions,
 ) -> Result<(String, Claims), TokenError> {
-    let signed = inspect_snapshot(token, keys, opts)?;
+    let signed = inspect_snapshot(token, keys, opts.max_token_bytes)?;
     verify_signed(token, signed, Equation::Builtin, keys, opts)
 }
 
@@ -133,9 +133,9 @@ pub(crate) fn verify_with_kid(
 pub(crate) fn inspect_snapshot(
     token: &str,
     keys: &Jwks,
-    opts: &VerifyOptions,
+    max_token_bytes: usize,
 ) -> Result<Signed, TokenError> {
-    inspect(token, keys, opts.max_token_bytes, type_accepted)
+    inspect(token, keys, max_token_bytes, type_accepted)
 }
 
 /// The rest of [`verify_with_kid`] for a token [`inspect_snapshot`] returned `signed` for.

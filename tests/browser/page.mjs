@@ -4,20 +4,8 @@
 import * as permslip from "permslip";
 import { battery } from "/tests/js/battery.mjs";
 import { runTable } from "/tests/js/decisions.mjs";
-import { replayEd25519 } from "/tests/js/ed25519.mjs";
+import { replayEd25519, subtleEd25519 } from "/tests/js/ed25519.mjs";
 
-// Whether this browser's WebCrypto has Ed25519 at all, asked directly (not through permslip),
-// with the base point's encoding as the key: true, or the error it gave.
-async function subtleEd25519() {
-  const key = new Uint8Array(32).fill(0x66);
-  key[0] = 0x58;
-  try {
-    await crypto.subtle.importKey("raw", key, { name: "Ed25519" }, false, ["verify"]);
-    return true;
-  } catch (e) {
-    return String(e && e.name ? `${e.name}: ${e.message}` : e);
-  }
-}
 
 async function run() {
   const out = {};
