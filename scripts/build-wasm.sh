@@ -35,17 +35,24 @@ wasm-bindgen "$RAW" --target web --out-dir "$OUT.tmp" --out-name permslip \
   --remove-name-section --remove-producers-section
 node_modules/.bin/wasm-opt -O3 --converge "$OUT.tmp/permslip_bg.wasm" -o "$OUT.tmp/permslip_bg.opt.wasm"
 mv "$OUT.tmp/permslip_bg.opt.wasm" "$OUT.tmp/permslip_bg.wasm"
+# permslip/lite's module (docs/LITE.md): no wasm-bindgen (its JS is hand-written in
+# pkg/src/lite.js), size-optimised throughout; the target-features section only guides wasm-opt.
+cargo rustc -p permslip-lite --release --target wasm32-unknown-unknown --features module --crate-type cdylib
+node_modules/.bin/wasm-opt -Oz --converge --strip-debug --strip-producers --strip-target-features \
+  target/wasm32-unknown-unknown/release/permslip_lite.wasm -o "$OUT.tmp/permslip_lite.wasm"
 # The generated .d.ts files describe internal exports; the package ships hand-written types.
 rm -f "$OUT.tmp"/*.d.ts
 rm -rf "$OUT"
 mv "$OUT.tmp" "$OUT"
 
-node --input-type=module - "$OUT/permslip_bg.wasm" <<'JS'
+node --input-type=module - "$OUT/permslip_bg.wasm" "$OUT/permslip_lite.wasm" <<'JS'
 import { readFileSync } from "node:fs";
 import { gzipSync, brotliCompressSync, constants } from "node:zlib";
-const bytes = readFileSync(process.argv[2]);
 const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
-const gz = gzipSync(bytes, { level: 9 }).length;
-const br = brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
-console.log(`${process.argv[2]}: raw ${kb(bytes.length)}, gzip ${kb(gz)}, brotli ${kb(br)}`);
+for (const file of process.argv.slice(2)) {
+  const bytes = readFileSync(file);
+  const gz = gzipSync(bytes, { level: 9 }).length;
+  const br = brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+  console.log(`${file}: raw ${kb(bytes.length)}, gzip ${kb(gz)}, brotli ${kb(br)}`);
+}
 JS

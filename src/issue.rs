@@ -9,12 +9,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-use crate::engine::{Checker, CompileError};
+use crate::engine::{Checker, CompileError, LiteClaims};
 use crate::model::{Directory, Model, User};
 use crate::slip::{
     Catalogue, Slip, SlipFeature, SlipPermission, SlipResource, SlipResourceGrant, SlipRole,
     SlipTeam, SlipUser, SLIP_VERSION,
 };
+use crate::token::{sign_lite, Claims, SigningKey};
 
 /// Why a slip could not be issued.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,6 +32,8 @@ pub enum IssueError {
     ManagerCycle(String),
     /// The resulting slip does not compile (inconsistent model or over a limit).
     Invalid(CompileError),
+    /// The signing key cannot sign this kind of token (a lite header needs a plain key id).
+    Key(String),
 }
 
 impl fmt::Display for IssueError {
@@ -42,6 +45,7 @@ impl fmt::Display for IssueError {
             IssueError::Duplicate(kind, name) => write!(f, "duplicate {kind} `{name}`"),
             IssueError::ManagerCycle(u) => write!(f, "manager cycle through `{u}`"),
             IssueError::Invalid(e) => write!(f, "invalid model: {e}"),
+            IssueError::Key(e) => write!(f, "signing key: {e}"),
         }
     }
 }
@@ -52,6 +56,22 @@ impl From<CompileError> for IssueError {
     fn from(e: CompileError) -> Self {
         IssueError::Invalid(e)
     }
+}
+
+/// A lite token (`docs/LITE.md`) for the claims of a full snapshot whose slip carries its
+/// catalogue inline: the slip is compiled here, by this engine, and its decisions are signed.
+pub fn lite_token(claims: &Claims, key: &SigningKey) -> Result<String, IssueError> {
+    let checker = Checker::compile(&claims.slip)?;
+    let aud: Vec<String> = claims.aud.iter().map(str::to_owned).collect();
+    let payload = checker.lite_payload(&LiteClaims {
+        iss: &claims.iss,
+        aud: &aud,
+        iat: claims.iat,
+        nbf: claims.not_before(),
+        exp: claims.exp,
+        serial: claims.serial,
+    })?;
+    sign_lite(&payload, key).map_err(|e| IssueError::Key(e.to_string()))
 }
 
 /// Checks a model and directory as a whole: every user's slip must issue.

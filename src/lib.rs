@@ -32,6 +32,7 @@ pub mod engine;
 #[cfg(feature = "issue")]
 pub mod issue;
 mod json;
+pub mod lite;
 pub mod model;
 pub mod slip;
 pub mod snapshot;

@@ -11,7 +11,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use clap::{Args, Parser, Subcommand};
 use permslip::engine::Explanation;
-use permslip::issue::{catalogue_of, slip_for, slip_for_bundle};
+use permslip::issue::{catalogue_of, lite_token, slip_for, slip_for_bundle};
 use permslip::model::{Directory, Model, NavItem};
 use permslip::slip::{Slip, SLIP_VERSION};
 use permslip::snapshot::Snapshot;
@@ -132,6 +132,17 @@ struct IssueArgs {
     /// File for the catalogue bundle with --subject. Default: not written.
     #[arg(long)]
     catalogue_out: Option<PathBuf>,
+    /// Token format: `jws` (the slip, compiled by every verifier) or `lite` (the decisions,
+    /// compiled here, for `permslip/lite`; docs/LITE.md). Lite tokens carry no catalogue
+    /// and are written to DIR/<user>.lite.jwt with --out-dir.
+    #[arg(long, value_enum, default_value_t = Format::Jws)]
+    format: Format,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Jws,
+    Lite,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -283,6 +294,28 @@ fn issue(args: &IssueArgs) -> Result<u8, String> {
         let slip = slip_for(&model, &directory, subject).map_err(|e| e.to_string())?;
         Ok(sign(&claims_for(subject, slip), &key))
     };
+    if args.format == Format::Lite {
+        let lite_for = |subject: &str| -> Result<String, String> {
+            let slip = slip_for(&model, &directory, subject).map_err(|e| e.to_string())?;
+            lite_token(&claims_for(subject, slip), &key).map_err(|e| e.to_string())
+        };
+        return match (&args.subject, &args.out_dir) {
+            (Some(subject), _) => {
+                println!("{}", lite_for(subject)?);
+                Ok(0)
+            }
+            (None, Some(dir)) => {
+                fs::create_dir_all(dir).map_err(|e| format!("`{}`: {e}", dir.display()))?;
+                for user in &directory.users {
+                    let path = dir.join(format!("{}.lite.jwt", user.id));
+                    write(&path, &lite_for(&user.id)?)?;
+                    eprintln!("{}", path.display());
+                }
+                Ok(0)
+            }
+            (None, None) => Err("give --subject or --out-dir".into()),
+        };
+    }
     let bundle = match args.catalogue {
         CatalogueMode::Inline => false,
         CatalogueMode::Bundle => true,

@@ -14,6 +14,8 @@ mod compile;
 mod error;
 mod explain;
 pub mod limits;
+#[cfg(feature = "issue")]
+mod lite;
 mod menu;
 mod names;
 mod profile;
@@ -21,6 +23,8 @@ mod reason;
 
 pub use catalogue::CompiledCatalogue;
 pub use error::CompileError;
+#[cfg(feature = "issue")]
+pub use lite::LiteClaims;
 pub use menu::MenuError;
 pub use profile::{EffectivePermission, FeatureLevel, Profile, RoleAssignment, TeamRef};
 pub use reason::{Explanation, Reason, Source};

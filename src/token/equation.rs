@@ -60,7 +60,7 @@ impl PublicKey {
     }
 
     /// Whether `[S]B - [k]A` encodes to `R`, for a `signature` (`R || S`) that passed
-    /// [`super::strict::signature_prechecks_pass`].
+    /// [`permslip_lite::strict::signature_prechecks_pass`].
     pub(crate) fn equation_holds(&self, signature: &[u8; 64], message: &[u8]) -> bool {
         let (r, s) = signature.split_at(32);
         let Ok(s) = <[u8; 32]>::try_from(s) else {

@@ -8,11 +8,12 @@ use std::sync::Arc;
 use ed25519_dalek::VerifyingKey;
 
 use super::equation::PublicKey;
-use super::{base64url, json_object, strict, TokenError};
+use super::{base64url, json_object, TokenError};
 use crate::json::read::Kind::{Any, NullableStr, Str};
 use crate::json::read::Presence::{Optional, Required};
 use crate::json::read::{array, Field, Fields};
 use crate::json::{self, Value};
+use permslip_lite::strict;
 
 /// Ed25519 public keys by key id, each decoded and checked once, when the set is loaded.
 ///

@@ -41,7 +41,7 @@ mod error;
 mod jwks;
 #[cfg(feature = "issue")]
 mod sign;
-mod strict;
+use permslip_lite::strict;
 
 use crate::json::read::Kind::{Any, Str};
 use crate::json::read::Presence::{Optional, Required};
@@ -60,7 +60,7 @@ pub use claims::{Audience, Claims};
 pub use error::TokenError;
 pub use jwks::Jwks;
 #[cfg(feature = "issue")]
-pub use sign::{jwks_json, sign, sign_compact, SigningKey};
+pub use sign::{jwks_json, sign, sign_compact, sign_lite, SigningKey};
 
 use crate::slip::SLIP_VERSION;
 

@@ -177,3 +177,18 @@ pub fn sign_compact(header: &[u8], payload: &[u8], key: &SigningKey) -> String {
     token.push_str(&base64url::encode(&signature.to_bytes()));
     token
 }
+
+/// Signs a lite payload (`docs/LITE.md`) under the one header the lite module accepts.
+/// Fails when the key id cannot be written there (1–128 bytes of `[A-Za-z0-9._~:/+=-]`).
+pub fn sign_lite(payload: &[u8], key: &SigningKey) -> Result<String, TokenError> {
+    use permslip_lite::token::{is_kid_byte, HEADER_PREFIX, HEADER_SUFFIX, MAX_KID};
+    let kid = key.kid.as_bytes();
+    if kid.is_empty() || kid.len() > MAX_KID || !kid.iter().all(|b| is_kid_byte(*b)) {
+        return Err(TokenError::InvalidKeySet(format!(
+            "key id `{}` cannot be written in a lite header (1-{MAX_KID} of A-Z a-z 0-9 . _ ~ : / + = -)",
+            key.kid
+        )));
+    }
+    let header = [HEADER_PREFIX, kid, HEADER_SUFFIX].concat();
+    Ok(sign_compact(&header, payload, key))
+}

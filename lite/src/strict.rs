@@ -3,7 +3,7 @@
 //! permslip accepts exactly what `ed25519-dalek`'s `verify_strict` accepts, restricted to
 //! canonical point encodings. Everything in that policy except the group equation
 //! `[S]B = R + [k]A` is a byte comparison, done here, before the equation is checked by
-//! permslip's own code (`equation.rs`, every build) or by the host's Ed25519 (`node:crypto`,
+//! permslip's own code (`src/token/equation.rs` of the full build) or by the host's Ed25519 (`node:crypto`,
 //! WebCrypto: OpenSSL and BoringSSL check `S < L` and compare the encoding of `R`,
 //! cofactorless, but accept small-order `R`). With these checks in front, every equation
 //! accepts the same signatures: `tests/vectors/ed25519.json` holds the edge cases and every
@@ -12,7 +12,7 @@
 //! - `S` must be canonical (`S < L`), so a signature cannot be malleated into a second one.
 //! - `R` must be a canonical encoding (`y < p`) of a point that is not of small order: a
 //!   small-order `R` is how signatures that verify under several keys or messages are built.
-//! - Keys (`A`) get the same encoding checks when the key set is loaded (`jwks.rs`).
+//! - Keys (`A`) get the same encoding checks when the key set is loaded (`src/token/jwks.rs`, and the lite module's `check_key`).
 
 /// The order of the prime-order subgroup, `L = 2^252 + 27742317777372353535851937790883648493`,
 /// little-endian.
@@ -66,13 +66,13 @@ fn y_of(point: &[u8; 32]) -> [u8; 32] {
 }
 
 /// Whether `point` encodes `y` canonically (`y < p`). Says nothing about being on the curve.
-pub(crate) fn is_canonical_point(point: &[u8; 32]) -> bool {
+pub fn is_canonical_point(point: &[u8; 32]) -> bool {
     less_than(&y_of(point), &P)
 }
 
 /// Whether `point` is one of the encodings of a point of small order (canonical or not, with
 /// either sign bit: the identity's "negative zero" encoding decompresses to it too).
-pub(crate) fn is_small_order_encoding(point: &[u8; 32]) -> bool {
+pub fn is_small_order_encoding(point: &[u8; 32]) -> bool {
     let y = y_of(point);
     // Non-canonical encodings of 0 and 1 are y + p: p and p + 1.
     let reduced = if less_than(&y, &P) { y } else { subtract_p(&y) };
@@ -93,7 +93,7 @@ fn subtract_p(y: &[u8; 32]) -> [u8; 32] {
 }
 
 /// The strict checks on a 64-byte signature `R || S` that need no curve arithmetic.
-pub(crate) fn signature_prechecks_pass(signature: &[u8; 64]) -> bool {
+pub fn signature_prechecks_pass(signature: &[u8; 64]) -> bool {
     let (r, s) = signature.split_at(32);
     let (Ok(r), Ok(s)) = (<[u8; 32]>::try_from(r), <[u8; 32]>::try_from(s)) else {
         return false;

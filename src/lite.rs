@@ -1,0 +1,114 @@
+//! Lite tokens (`docs/LITE.md`) verified natively: for servers, the CLI and the tests that
+//! hold the lite checker to the full engine's answers.
+//!
+//! The token is opened and its tables validated by the `permslip-lite` crate, exactly as in
+//! the browser module; the signature's equation is this crate's (`token/equation.rs`).
+
+use permslip_lite::token::{self as envelope, HEADER_ROOM};
+use permslip_lite::{Slip, Status};
+
+use crate::engine::CompileError;
+use crate::snapshot::LoadError;
+use crate::token::{base64url, is_expired, Jwks, TokenError, VerifyOptions};
+
+/// A verified lite token: its payload, validated, and the key id that signed it.
+#[derive(Debug, Clone)]
+pub struct LiteSnapshot {
+    payload: Vec<u8>,
+    kid: String,
+}
+
+impl LiteSnapshot {
+    /// Verifies a lite token: size, envelope, key, signature (strict), tables, audience,
+    /// issuer, subject, time and serial, in the full build's order.
+    pub fn verify(
+        token: &str,
+        keys: &Jwks,
+        opts: &VerifyOptions,
+    ) -> Result<LiteSnapshot, LoadError> {
+        if token.len() > opts.max_token_bytes {
+            return Err(TokenError::TooLarge {
+                len: token.len(),
+                max: opts.max_token_bytes,
+            }
+            .into());
+        }
+        let mut header = [0u8; HEADER_ROOM];
+        let opened = envelope::open(token.as_bytes(), &mut header).map_err(refused)?;
+        // The header check admits ASCII key ids only.
+        let kid = String::from_utf8_lossy(opened.kid).into_owned();
+        let key = keys
+            .index_of(&kid)
+            .and_then(|i| keys.key(i))
+            .ok_or_else(|| TokenError::UnknownKey(kid.clone()))?;
+        let signed = token
+            .as_bytes()
+            .get(..opened.signed_len)
+            .unwrap_or_default();
+        if !key.equation_holds(&opened.signature, signed) {
+            return Err(TokenError::BadSignature.into());
+        }
+        let segment = std::str::from_utf8(opened.payload).unwrap_or_default();
+        let payload = base64url::decode(segment)
+            .map_err(|e| TokenError::Malformed(format!("payload: {e}")))?;
+        let slip = Slip::parse(&payload).map_err(refused)?;
+
+        if !slip.has_audience(opts.audience.as_bytes()) {
+            return Err(TokenError::WrongAudience.into());
+        }
+        if opts.issuer.as_deref().is_some_and(|i| i != slip.issuer()) {
+            return Err(TokenError::WrongIssuer.into());
+        }
+        if opts.subject.as_deref().is_some_and(|s| s != slip.subject()) {
+            return Err(TokenError::WrongSubject.into());
+        }
+        if is_expired(slip.exp, opts.now, opts.leeway) {
+            return Err(TokenError::Expired {
+                exp: slip.exp,
+                now: opts.now,
+            }
+            .into());
+        }
+        if opts.now.saturating_add(opts.leeway) < slip.nbf {
+            return Err(TokenError::NotYetValid {
+                nbf: slip.nbf,
+                now: opts.now,
+            }
+            .into());
+        }
+        if slip.serial < opts.min_serial {
+            return Err(TokenError::Rollback {
+                serial: slip.serial,
+                min: opts.min_serial,
+            }
+            .into());
+        }
+        Ok(LiteSnapshot { payload, kid })
+    }
+
+    /// The verified tables, answering checks.
+    pub fn slip(&self) -> Slip<'_> {
+        // Parsed once in `verify`; parsing is deterministic, so this cannot fail. Should it
+        // ever, the empty slip denies everything.
+        Slip::parse(&self.payload).unwrap_or(Slip::empty())
+    }
+
+    /// The id of the key that signed.
+    pub fn kid(&self) -> &str {
+        &self.kid
+    }
+}
+
+/// A lite refusal as the full build's error, so codes agree.
+fn refused(e: permslip_lite::Error) -> LoadError {
+    let detail = e.detail.to_owned();
+    match e.status {
+        Status::BadSignature => TokenError::BadSignature.into(),
+        Status::UnsupportedAlgorithm => TokenError::UnsupportedAlgorithm(detail).into(),
+        Status::UnsupportedVersion => TokenError::UnsupportedVersion(0).into(),
+        Status::LimitExceeded => {
+            CompileError::TooMany(e.detail, e.count as usize, e.max as usize).into()
+        }
+        _ => TokenError::Malformed(detail).into(),
+    }
+}
