@@ -5,9 +5,9 @@
 //! the browser module; the signature's equation is this crate's (`token/equation.rs`).
 
 use permslip_lite::token::{self as envelope, HEADER_ROOM};
-use permslip_lite::{Slip, Status};
+use permslip_lite::{Explained, Slip, Status};
 
-use crate::engine::CompileError;
+use crate::engine::{wording, CompileError, Explanation, Reason};
 use crate::snapshot::LoadError;
 use crate::token::{base64url, is_expired, Jwks, TokenError, VerifyOptions};
 
@@ -96,6 +96,69 @@ impl LiteSnapshot {
     /// The id of the key that signed.
     pub fn kid(&self) -> &str {
         &self.kid
+    }
+}
+
+impl LiteSnapshot {
+    /// Explains `can(permission, scope)` as the engine does, without provenance (`via`,
+    /// `granted_by`), which lite tokens do not carry.
+    pub fn explain_permission(&self, permission: &str, scope: Option<&str>) -> Explanation {
+        let e = self
+            .slip()
+            .explain_permission(permission.as_bytes(), scope.map(str::as_bytes));
+        let reason = reason_of(e.reason);
+        let message = wording::permission_message(reason, permission, scope, e.product);
+        explanation(
+            e,
+            reason,
+            wording::permission_query(permission, scope),
+            message,
+        )
+    }
+
+    /// Explains `can_feature(feature, action)` (without provenance).
+    pub fn explain_feature(&self, feature: &str, action: &str) -> Explanation {
+        let e = self
+            .slip()
+            .explain_feature(feature.as_bytes(), action.as_bytes());
+        let reason = reason_of(e.reason);
+        let message = wording::level_message(reason, feature, action, e.needed, e.product);
+        explanation(e, reason, wording::feature_query(feature, action), message)
+    }
+
+    /// Explains `can_resource(id, action)` (without provenance).
+    pub fn explain_resource(&self, id: &str, action: &str) -> Explanation {
+        let e = self
+            .slip()
+            .explain_resource(id.as_bytes(), action.as_bytes());
+        let reason = reason_of(e.reason);
+        let message = wording::level_message(reason, id, action, e.needed, e.product);
+        explanation(e, reason, wording::resource_query(id, action), message)
+    }
+}
+
+/// Whether `token` is a lite token (its header is a lite header), verified or not.
+pub fn is_lite_token(token: &str) -> bool {
+    let header = token.split('.').next().unwrap_or_default();
+    base64url::decode(header).is_ok_and(|h| h.starts_with(envelope::HEADER_PREFIX))
+}
+
+/// Validated payloads carry only known reason numbers.
+fn reason_of(n: u8) -> Reason {
+    Reason::from_number(n).unwrap_or(Reason::NotGranted)
+}
+
+fn explanation(e: Explained<'_>, reason: Reason, query: String, message: String) -> Explanation {
+    Explanation {
+        allowed: e.allowed,
+        reason,
+        query,
+        via: Vec::new(),
+        level: e.level.map(str::to_owned),
+        needed: e.needed.map(str::to_owned),
+        product: e.product.map(str::to_owned),
+        granted_by: Vec::new(),
+        message,
     }
 }
 

@@ -22,9 +22,15 @@ fn run(args: &[&str]) -> Output {
 }
 
 fn issue_all(example: &str, out: &Path) {
+    issue_all_as(example, out, "jws");
+}
+
+fn issue_all_as(example: &str, out: &Path, format: &str) {
     let ex = format!("{ROOT}/examples/{example}");
     let o = run(&[
         "issue",
+        "--format",
+        format,
         "--model",
         &format!("{ex}/model.json"),
         "--directory",
@@ -59,6 +65,16 @@ fn verify_args<'a>(token: &'a str, jwks: &'a str) -> Vec<&'a str> {
 
 #[test]
 fn cli_gives_the_decision_table() {
+    decision_table("jws");
+}
+
+/// Lite tokens (`docs/LITE.md`), verified and read by the lite crate, answer the same table.
+#[test]
+fn cli_gives_the_decision_table_from_lite_tokens() {
+    decision_table("lite");
+}
+
+fn decision_table(format: &str) {
     let table: Value = serde_json::from_str(
         &std::fs::read_to_string(format!("{ROOT}/tests/vectors/decisions.json")).unwrap(),
     )
@@ -69,11 +85,13 @@ fn cli_gives_the_decision_table() {
     for case in table["cases"].as_array().unwrap() {
         let example = case["example"].as_str().unwrap();
         let dir = dirs.entry(example.to_owned()).or_insert_with(|| {
-            let d = tempdir(example);
-            issue_all(example, &d);
+            let d = tempdir(&format!("{example}-{format}"));
+            issue_all_as(example, &d, format);
             d
         });
-        let token = format!("@{}/{}.jwt", dir.display(), case["user"].as_str().unwrap());
+        let suffix = if format == "lite" { "lite.jwt" } else { "jwt" };
+        let user = case["user"].as_str().unwrap();
+        let token = format!("@{}/{user}.{suffix}", dir.display());
         let check = &case["check"];
         let s = |k: &str| check.get(k).and_then(Value::as_str);
         let catalogue = dir.join("catalogue.jwt");

@@ -253,6 +253,45 @@ fn compare(full: &Checker, lite: &Slip<'_>, model: &Model, names: &BTreeSet<Stri
     n
 }
 
+/// The explanation without what lite does not carry, as JSON.
+fn stripped(e: &Explanation) -> Value {
+    let mut v = serde_json::to_value(e).unwrap();
+    let o = v.as_object_mut().unwrap();
+    o.insert("via".into(), Value::Array(Vec::new()));
+    o.remove("granted_by");
+    v
+}
+
+/// Native lite explanations are worded exactly as the engine's.
+fn compare_wording(full: &Checker, lite: &LiteSnapshot, model: &Model, names: &BTreeSet<String>) {
+    let some: Vec<&str> = names.iter().map(String::as_str).take(400).collect();
+    for p in model
+        .permissions
+        .iter()
+        .map(|p| p.id.as_str())
+        .chain(["no.such"])
+    {
+        for v in std::iter::once(None).chain(some.iter().take(40).map(|s| Some(*s))) {
+            assert_eq!(
+                stripped(&lite.explain_permission(p, v)),
+                stripped(&full.explain_permission(p, v))
+            );
+        }
+    }
+    for t in &some {
+        for a in model.actions.keys().map(String::as_str).chain(["nope"]) {
+            assert_eq!(
+                stripped(&lite.explain_feature(t, a)),
+                stripped(&full.explain_feature(t, a))
+            );
+            assert_eq!(
+                stripped(&lite.explain_resource(t, a)),
+                stripped(&full.explain_resource(t, a))
+            );
+        }
+    }
+}
+
 #[test]
 fn lite_answers_exactly_as_the_engine_for_every_example_user() {
     let opts = VerifyOptions::new(AUDIENCE, NOW);
@@ -271,6 +310,7 @@ fn lite_answers_exactly_as_the_engine_for_every_example_user() {
             assert_eq!(lite.subject(), user.id);
             assert_eq!(lite.admin, full.is_admin());
             total += compare(&full, &lite, &model, &names);
+            compare_wording(&full, &snapshot, &model, &names);
         }
     }
     // Hundreds of thousands of questions, not a handful.

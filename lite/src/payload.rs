@@ -264,6 +264,11 @@ impl<'a> Slip<'a> {
         self.str_at(self.name)
     }
 
+    /// The token's audiences, in token order.
+    pub fn audiences(&self) -> impl Iterator<Item = &'a str> + '_ {
+        (0..self.aud.count).map(|i| self.str_at(self.aud.entry(i)))
+    }
+
     /// Whether `audience` is one of the token's audiences.
     pub fn has_audience(&self, audience: &[u8]) -> bool {
         (0..self.aud.count).any(|i| self.str_at(self.aud.entry(i)).as_bytes() == audience)

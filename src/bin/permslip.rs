@@ -12,6 +12,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use clap::{Args, Parser, Subcommand};
 use permslip::engine::Explanation;
 use permslip::issue::{catalogue_of, lite_token, slip_for, slip_for_bundle};
+use permslip::lite::{is_lite_token, LiteSnapshot};
 use permslip::model::{Directory, Model, NavItem};
 use permslip::slip::{Slip, SLIP_VERSION};
 use permslip::snapshot::Snapshot;
@@ -220,12 +221,15 @@ fn run(cli: Cli) -> Result<u8, String> {
         Command::Keygen { kid, out, jwks } => keygen(&kid, out.as_deref(), jwks.as_deref()),
         Command::Issue(args) => issue(&args),
         Command::Verify(args) => {
-            let snapshot = load(&args)?;
-            println!("{}", summary(&snapshot));
+            let summary = match load_any(&args)? {
+                Loaded::Full(snapshot) => summary(&snapshot),
+                Loaded::Lite(lite) => lite_summary(&lite),
+            };
+            println!("{summary}");
             Ok(0)
         }
         Command::Check { verify, query } => {
-            let e = explain(&load(&verify)?, &query)?;
+            let e = explain(&load_any(&verify)?, &query)?;
             if e.allowed {
                 println!("allow");
             } else {
@@ -234,7 +238,7 @@ fn run(cli: Cli) -> Result<u8, String> {
             Ok(if e.allowed { 0 } else { EXIT_DENY })
         }
         Command::Explain { verify, query } => {
-            let e = explain(&load(&verify)?, &query)?;
+            let e = explain(&load_any(&verify)?, &query)?;
             println!("{}", to_json(&e)?);
             Ok(if e.allowed { 0 } else { EXIT_DENY })
         }
@@ -386,11 +390,7 @@ fn load(args: &VerifyArgs) -> Result<Snapshot, String> {
     let token = token_arg(&args.token)?;
     let jwks = Jwks::from_json(&read(&args.jwks)?)
         .map_err(|e| format!("`{}`: {e}", args.jwks.display()))?;
-    let mut opts = VerifyOptions::new(args.aud.clone(), args.now.unwrap_or_else(system_now));
-    opts.issuer.clone_from(&args.iss);
-    opts.subject.clone_from(&args.sub);
-    opts.leeway = args.leeway;
-    opts.min_serial = args.min_serial;
+    let opts = verify_options(args);
     let catalogue = match &args.catalogue {
         Some(path) => Some(
             verify_catalogue(&token_arg(&format!("@{}", path.display()))?, &jwks, &opts)
@@ -402,21 +402,71 @@ fn load(args: &VerifyArgs) -> Result<Snapshot, String> {
         .map_err(|e| format!("{e} ({})", e.code()))
 }
 
-fn explain(snapshot: &Snapshot, q: &Query) -> Result<Explanation, String> {
-    let c = snapshot.checker();
+/// A verified snapshot of either format.
+enum Loaded {
+    Full(Box<Snapshot>),
+    Lite(LiteSnapshot),
+}
+
+/// Verifies a full or a lite token (told apart by the header).
+fn load_any(args: &VerifyArgs) -> Result<Loaded, String> {
+    let token = token_arg(&args.token)?;
+    if !is_lite_token(&token) {
+        return load(args).map(|s| Loaded::Full(Box::new(s)));
+    }
+    let jwks = Jwks::from_json(&read(&args.jwks)?)
+        .map_err(|e| format!("`{}`: {e}", args.jwks.display()))?;
+    LiteSnapshot::verify(&token, &jwks, &verify_options(args))
+        .map(Loaded::Lite)
+        .map_err(|e| format!("{e} ({})", e.code()))
+}
+
+fn explain(loaded: &Loaded, q: &Query) -> Result<Explanation, String> {
     let action = || {
         q.action
             .as_deref()
             .ok_or("--action is required with --feature and --resource")
     };
-    if let Some(p) = &q.permission {
-        Ok(c.explain_permission(p, q.scope.as_deref()))
-    } else if let Some(f) = &q.feature {
-        Ok(c.explain_feature(f, action()?))
-    } else if let Some(r) = &q.resource {
-        Ok(c.explain_resource(r, action()?))
-    } else {
-        Err("give --permission, --feature or --resource".into())
+    match (loaded, q) {
+        (
+            Loaded::Full(s),
+            Query {
+                permission: Some(p),
+                ..
+            },
+        ) => Ok(s.checker().explain_permission(p, q.scope.as_deref())),
+        (
+            Loaded::Full(s),
+            Query {
+                feature: Some(f), ..
+            },
+        ) => Ok(s.checker().explain_feature(f, action()?)),
+        (
+            Loaded::Full(s),
+            Query {
+                resource: Some(r), ..
+            },
+        ) => Ok(s.checker().explain_resource(r, action()?)),
+        (
+            Loaded::Lite(l),
+            Query {
+                permission: Some(p),
+                ..
+            },
+        ) => Ok(l.explain_permission(p, q.scope.as_deref())),
+        (
+            Loaded::Lite(l),
+            Query {
+                feature: Some(f), ..
+            },
+        ) => Ok(l.explain_feature(f, action()?)),
+        (
+            Loaded::Lite(l),
+            Query {
+                resource: Some(r), ..
+            },
+        ) => Ok(l.explain_resource(r, action()?)),
+        _ => Err("give --permission, --feature or --resource".into()),
     }
 }
 
@@ -429,6 +479,11 @@ fn inspect(
     catalogue: Option<PathBuf>,
 ) -> Result<u8, String> {
     let token = token_arg(token)?;
+    if is_lite_token(&token) {
+        return Err(
+            "inspect reads full snapshots; for a lite token use verify, check or explain".into(),
+        );
+    }
     let Some(jwks) = jwks else {
         // Decoding without verifying is for debugging only: say so in the output.
         let mut parts = token.split('.');
@@ -477,6 +532,30 @@ fn inspect(
     });
     println!("{out}");
     Ok(0)
+}
+
+fn verify_options(args: &VerifyArgs) -> VerifyOptions {
+    let mut opts = VerifyOptions::new(args.aud.clone(), args.now.unwrap_or_else(system_now));
+    opts.issuer.clone_from(&args.iss);
+    opts.subject.clone_from(&args.sub);
+    opts.leeway = args.leeway;
+    opts.min_serial = args.min_serial;
+    opts
+}
+
+fn lite_summary(l: &LiteSnapshot) -> serde_json::Value {
+    let slip = l.slip();
+    serde_json::json!({
+        "format": "lite",
+        "iss": slip.issuer(),
+        "sub": slip.subject(),
+        "aud": slip.audiences().collect::<Vec<_>>(),
+        "iat": slip.iat,
+        "nbf": slip.nbf,
+        "exp": slip.exp,
+        "serial": slip.serial,
+        "kid": l.kid(),
+    })
 }
 
 fn summary(s: &Snapshot) -> serde_json::Value {

@@ -1,21 +1,15 @@
 //! "Why (not)?": structured explanations. These allocate; checks do not.
 
-use super::{Checker, Explanation, Reason, Source};
+use super::{wording, Checker, Explanation, Reason, Source};
 
 impl Checker {
     /// Explains `can(permission, scope)`.
     pub fn explain_permission(&self, permission: &str, scope: Option<&str>) -> Explanation {
-        let query = match scope {
-            Some(v) => format!("permission {permission} for `{v}`"),
-            None => format!("permission {permission}"),
-        };
+        let query = wording::permission_query(permission, scope);
         let Some(p) = self.cat.perms.get(permission) else {
-            return self.explanation(
-                false,
-                Reason::UnknownPermission,
-                query,
-                format!("unknown permission `{permission}`"),
-            );
+            let message =
+                wording::permission_message(Reason::UnknownPermission, permission, scope, None);
+            return self.explanation(false, Reason::UnknownPermission, query, message);
         };
         let i = p as usize;
         let mut reason = self
@@ -40,56 +34,36 @@ impl Checker {
         }
         let mut e = self.explanation(allowed, reason, query, String::new());
         match reason {
-            Reason::Granted | Reason::Admin => {
+            Reason::Granted | Reason::Admin | Reason::ScopeNotGranted => {
                 e.via = self.perm_sources.get(i).cloned().unwrap_or_default();
-                e.message = format!("{permission} granted");
             }
             Reason::ProductOff => {
-                let product = self
+                e.product = self
                     .cat
                     .perm_product
                     .get(i)
                     .copied()
                     .flatten()
                     .map(|x| self.cat.products.name(x).to_owned());
-                e.message = format!("product {} is off", product.as_deref().unwrap_or("?"));
-                e.product = product;
             }
-            Reason::Revoked => e.message = format!("{permission} is revoked for this user"),
-            Reason::ScopeNotGranted => {
-                e.via = self.perm_sources.get(i).cloned().unwrap_or_default();
-                e.message = format!("{permission} is not granted for `{}`", scope.unwrap_or(""));
-            }
-            Reason::ExplicitOnly => {
-                e.granted_by = self.roles_granting(permission, true);
-                e.message = format!("{permission} must be enabled explicitly");
-            }
+            Reason::Revoked => {}
+            Reason::ExplicitOnly => e.granted_by = self.roles_granting(permission, true),
             _ => {
                 e.granted_by = self.roles_granting(permission, self.cat.perm_explicit.get(i));
-                e.message = format!("missing permission {permission}");
             }
         }
+        e.message = wording::permission_message(reason, permission, scope, e.product.as_deref());
         e
     }
 
     /// Explains `can_feature(feature, action)`.
     pub fn explain_feature(&self, feature: &str, action: &str) -> Explanation {
-        let query = format!("{action} on feature {feature}");
+        let query = wording::feature_query(feature, action);
         let Some(f) = self.cat.features.get(feature) else {
-            return self.explanation(
-                false,
-                Reason::UnknownFeature,
-                query,
-                format!("unknown feature `{feature}`"),
-            );
+            return self.unknown(Reason::UnknownFeature, query, feature, action);
         };
         let Some(min) = self.action_min_level(f, action) else {
-            return self.explanation(
-                false,
-                Reason::UnknownAction,
-                query,
-                format!("unknown action `{action}`"),
-            );
+            return self.unknown(Reason::UnknownAction, query, feature, action);
         };
         let fi = f as usize;
         let held = self.feature_level.get(fi).copied().unwrap_or(0);
@@ -101,6 +75,7 @@ impl Checker {
         self.level_explanation(
             query,
             feature,
+            action,
             held,
             held_no_admin,
             min,
@@ -112,24 +87,14 @@ impl Checker {
 
     /// Explains `can_resource(id, action)`.
     pub fn explain_resource(&self, id: &str, action: &str) -> Explanation {
-        let query = format!("{action} on {id}");
+        let query = wording::resource_query(id, action);
         let Some(r) = self.resources.get(id) else {
-            return self.explanation(
-                false,
-                Reason::UnknownResource,
-                query,
-                format!("`{id}` is not visible to this user"),
-            );
+            return self.unknown(Reason::UnknownResource, query, id, action);
         };
         let ri = r as usize;
         let f = self.resource_feature.get(ri).copied().unwrap_or(0);
         let Some(min) = self.action_min_level(f, action) else {
-            return self.explanation(
-                false,
-                Reason::UnknownAction,
-                query,
-                format!("unknown action `{action}`"),
-            );
+            return self.unknown(Reason::UnknownAction, query, id, action);
         };
         let held = self.resource_level.get(ri).copied().unwrap_or(0);
         let held_no_admin = self.resource_level_no_admin.get(ri).copied().unwrap_or(0);
@@ -143,6 +108,7 @@ impl Checker {
         self.level_explanation(
             query,
             id,
+            action,
             held,
             held_no_admin,
             min,
@@ -157,6 +123,7 @@ impl Checker {
         &self,
         query: String,
         target: &str,
+        action: &str,
         held: u8,
         held_no_admin: u8,
         min: u8,
@@ -176,34 +143,32 @@ impl Checker {
         } else {
             Reason::LevelTooLow
         };
-        let needed = self.level_name(min).map(str::to_owned);
         let mut e = self.explanation(allowed, reason, query, String::new());
         e.level = self.level_name(held).map(str::to_owned);
-        e.needed.clone_from(&needed);
-        let needed = needed.unwrap_or_default();
+        e.needed = self.level_name(min).map(str::to_owned);
         match reason {
             Reason::ProductOff => {
-                let name = product_off.map(|p| self.cat.products.name(p).to_owned());
-                e.message = format!("product {} is off", name.as_deref().unwrap_or("?"));
-                e.product = name;
+                e.product = product_off.map(|p| self.cat.products.name(p).to_owned());
             }
-            Reason::Granted => {
-                e.via = via;
-                e.message = format!("{needed} or higher on {target}");
-            }
-            Reason::Admin => {
-                e.via = self.admin_sources();
-                e.message = format!("administrator on {target}");
-            }
-            Reason::Restricted => {
-                e.message = format!("{target} is restricted to its assigned users");
-            }
-            _ => {
-                e.granted_by = self.roles_with_level(target, min);
-                e.message = format!("{needed} needed on {target}");
-            }
+            Reason::Granted => e.via = via,
+            Reason::Admin => e.via = self.admin_sources(),
+            Reason::Restricted => {}
+            _ => e.granted_by = self.roles_with_level(target, min),
         }
+        e.message = wording::level_message(
+            reason,
+            target,
+            action,
+            e.needed.as_deref(),
+            e.product.as_deref(),
+        );
         e
+    }
+
+    /// An unknown feature, resource or action: nothing to look up.
+    fn unknown(&self, reason: Reason, query: String, target: &str, action: &str) -> Explanation {
+        let message = wording::level_message(reason, target, action, None, None);
+        self.explanation(false, reason, query, message)
     }
 
     fn explanation(

@@ -20,6 +20,7 @@ mod menu;
 mod names;
 mod profile;
 mod reason;
+pub mod wording;
 
 pub use catalogue::CompiledCatalogue;
 pub use error::CompileError;

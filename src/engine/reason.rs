@@ -55,6 +55,26 @@ impl Reason {
         }
     }
 
+    /// The reason with this number (`Reason as u8`), as lite tokens carry it.
+    pub fn from_number(n: u8) -> Option<Reason> {
+        const ALL: [Reason; 13] = [
+            Reason::Granted,
+            Reason::Admin,
+            Reason::UnknownPermission,
+            Reason::ProductOff,
+            Reason::Revoked,
+            Reason::ExplicitOnly,
+            Reason::ScopeNotGranted,
+            Reason::NotGranted,
+            Reason::LevelTooLow,
+            Reason::Restricted,
+            Reason::UnknownFeature,
+            Reason::UnknownResource,
+            Reason::UnknownAction,
+        ];
+        ALL.get(usize::from(n)).copied()
+    }
+
     /// Whether this reason allows.
     pub fn allows(self) -> bool {
         matches!(self, Reason::Granted | Reason::Admin)
