@@ -37,7 +37,10 @@ node_modules/.bin/wasm-opt -O3 --converge "$OUT.tmp/permslip_bg.wasm" -o "$OUT.t
 mv "$OUT.tmp/permslip_bg.opt.wasm" "$OUT.tmp/permslip_bg.wasm"
 # permslip/lite's module (docs/LITE.md): no wasm-bindgen (its JS is hand-written in
 # pkg/src/lite.js), size-optimised throughout; the target-features section only guides wasm-opt.
-cargo rustc -p permslip-lite --release --target wasm32-unknown-unknown --features module --crate-type cdylib
+# A 32 KiB stack (the default is 1 MiB): the module never recurses, and a small initial memory
+# keeps instantiation cheap.
+cargo rustc -p permslip-lite --release --target wasm32-unknown-unknown --features module --crate-type cdylib \
+  -- -C link-arg=-zstack-size=32768
 node_modules/.bin/wasm-opt -Oz --converge --strip-debug --strip-producers --strip-target-features \
   target/wasm32-unknown-unknown/release/permslip_lite.wasm -o "$OUT.tmp/permslip_lite.wasm"
 # The generated .d.ts files describe internal exports; the package ships hand-written types.

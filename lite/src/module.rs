@@ -1,8 +1,12 @@
 //! The standalone wasm module's exports (`docs/LITE.md`, "The module's exports").
 //!
-//! One token per instance. Memory, from `__heap_base`: the token, its decoded header and
-//! signature, the decoded payload, then the scratch area for query strings and list results.
-//! Nothing here allocates; the regions only grow, so a parsed [`Slip`] never moves.
+//! One instance serves every token: creating an instance costs ~45 µs in V8 and reserves
+//! gigabytes of address space, so a server caching many users' checkers cannot afford one each.
+//! Each accepted token lives in a block of linear memory (a header with its parsed [`Slip`],
+//! then the decoded payload) that the wrapper releases when the checker is freed or collected.
+//! Blocks come from power-of-two size classes with a free list per class: no allocator crate,
+//! no coalescing, memory bounded by twice the peak. The token itself is written to a reusable
+//! load buffer, and query strings to a reusable scratch buffer.
 
 use core::cell::UnsafeCell;
 
@@ -20,24 +24,40 @@ extern "C" {
 }
 
 const PAGE: usize = 65536;
-const OUT_WORDS: usize = 64;
+const OUT_WORDS: usize = 16;
 const NO_SCOPE: i32 = -1;
+/// The smallest block: 2^8 bytes.
+const MIN_CLASS: u32 = 8;
+/// Marks a block holding an accepted slip (anything else is refused as a slip pointer).
+const TAG: u32 = 0x5053_4c31;
 
-#[derive(Clone, Copy)]
+/// The start of a slip's block.
+#[repr(C)]
+struct Block {
+    tag: u32,
+    class: u32,
+    slip: Slip<'static>,
+}
+
+const BLOCK_HEADER: usize = (core::mem::size_of::<Block>() + 7) & !7;
+
 struct State {
-    token: usize,
+    /// End of the memory handed out so far.
+    top: usize,
+    /// Free blocks per size class, linked through their first word.
+    free: [usize; 32],
+    /// The load buffer: token, then decoded header, then signature.
+    load: usize,
+    load_class: u32,
     token_len: usize,
-    header: usize,
-    signature: usize,
-    payload: usize,
-    payload_len: usize,
     payload_b64: usize,
     payload_b64_len: usize,
     scratch: usize,
-    scratch_cap: usize,
+    scratch_class: u32,
+    scratch_len: usize,
     list_at: usize,
+    list_class: u32,
     list_len: usize,
-    slip: Option<Slip<'static>>,
     detail: &'static str,
     out: [u32; OUT_WORDS],
 }
@@ -47,25 +67,23 @@ struct Global(UnsafeCell<State>);
 // SAFETY: wasm32 without threads: there is only ever one thread.
 unsafe impl Sync for Global {}
 
-const EMPTY: State = State {
-    token: 0,
+static STATE: Global = Global(UnsafeCell::new(State {
+    top: 0,
+    free: [0; 32],
+    load: 0,
+    load_class: 0,
     token_len: 0,
-    header: 0,
-    signature: 0,
-    payload: 0,
-    payload_len: 0,
     payload_b64: 0,
     payload_b64_len: 0,
     scratch: 0,
-    scratch_cap: 0,
+    scratch_class: 0,
+    scratch_len: 0,
     list_at: 0,
+    list_class: 0,
     list_len: 0,
-    slip: None,
     detail: "",
     out: [0; OUT_WORDS],
-};
-
-static STATE: Global = Global(UnsafeCell::new(EMPTY));
+}));
 
 fn state() -> &'static mut State {
     // SAFETY: single-threaded, and every export takes this reference once and drops it before
@@ -76,22 +94,99 @@ fn state() -> &'static mut State {
 /// Grows memory so `end` is addressable; false when it cannot.
 fn ensure(end: usize) -> bool {
     let have = core::arch::wasm32::memory_size(0) * PAGE;
-    if end <= have {
-        return true;
-    }
-    let pages = (end - have).div_ceil(PAGE);
-    core::arch::wasm32::memory_grow(0, pages) != usize::MAX
+    end <= have || core::arch::wasm32::memory_grow(0, (end - have).div_ceil(PAGE)) != usize::MAX
 }
 
 /// The bytes at `[at, at + len)` of linear memory.
 fn bytes(at: usize, len: usize) -> &'static [u8] {
-    // SAFETY: callers pass regions inside memory they ensured; memory never shrinks.
+    // SAFETY: callers pass regions inside memory they allocated; memory never shrinks.
     unsafe { core::slice::from_raw_parts(at as *const u8, len) }
 }
 
 fn bytes_mut(at: usize, len: usize) -> &'static mut [u8] {
     // SAFETY: as `bytes`; the regions handed out here do not overlap each other.
     unsafe { core::slice::from_raw_parts_mut(at as *mut u8, len) }
+}
+
+fn word(at: usize) -> usize {
+    // SAFETY: `at` is the 8-aligned start of a free block, inside memory.
+    unsafe { *(at as *const usize) }
+}
+
+fn set_word(at: usize, value: usize) {
+    // SAFETY: as `word`.
+    unsafe { *(at as *mut usize) = value }
+}
+
+impl State {
+    /// A block of at least `size` bytes: (address, class).
+    fn alloc(&mut self, size: usize) -> Option<(usize, u32)> {
+        let class = size
+            .max(1 << MIN_CLASS)
+            .checked_next_power_of_two()?
+            .trailing_zeros();
+        let head = *self.free.get(class as usize)?;
+        if head != 0 {
+            *self.free.get_mut(class as usize)? = word(head);
+            return Some((head, class));
+        }
+        if self.top == 0 {
+            // Only the address of the linker's symbol is taken, never its value.
+            self.top = (core::ptr::addr_of!(__heap_base) as usize + 7) & !7;
+        }
+        let at = self.top;
+        let end = at.checked_add(1 << class)?;
+        if !ensure(end) {
+            return None;
+        }
+        self.top = end;
+        Some((at, class))
+    }
+
+    fn release(&mut self, at: usize, class: u32) {
+        if let Some(head) = self.free.get_mut(class as usize) {
+            set_word(at, *head);
+            *head = at;
+        }
+    }
+
+    /// A reusable buffer of at least `size` bytes at `*at` (class `*class`).
+    fn reserve(&mut self, which: Buffer, size: usize) -> Option<usize> {
+        let (at, class) = match which {
+            Buffer::Load => (self.load, self.load_class),
+            Buffer::Scratch => (self.scratch, self.scratch_class),
+        };
+        if at != 0 && size <= 1 << class {
+            return Some(at);
+        }
+        if at != 0 {
+            self.release(at, class);
+        }
+        let (at, class) = self.alloc(size)?;
+        match which {
+            Buffer::Load => (self.load, self.load_class) = (at, class),
+            Buffer::Scratch => (self.scratch, self.scratch_class) = (at, class),
+        }
+        Some(at)
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Buffer {
+    Load,
+    Scratch,
+}
+
+/// The accepted slip at `at`, if `at` is one (the wrapper passes only pointers `accept` gave).
+fn slip_at(at: u32) -> Option<&'static Slip<'static>> {
+    let s = state();
+    let at = at as usize;
+    if at == 0 || at % 8 != 0 || at + BLOCK_HEADER > s.top {
+        return None;
+    }
+    // SAFETY: inside memory handed out, aligned; blocks with the tag were written by `accept`.
+    let block = unsafe { &*(at as *const Block) };
+    (block.tag == TAG).then_some(&block.slip)
 }
 
 const fn align8(n: usize) -> usize {
@@ -112,11 +207,11 @@ fn put_str(s: &mut State, i: usize, value: Option<&str>) {
 
 /// The query strings at `scratch`: the first `a` bytes, then `b` more (`b` < 0: none).
 fn query(s: &State, a: u32, b: i32) -> (&'static [u8], Option<&'static [u8]>) {
-    let a = (a as usize).min(s.scratch_cap);
+    let a = (a as usize).min(s.scratch_len);
     let first = bytes(s.scratch, a);
     let second = usize::try_from(b)
         .ok()
-        .map(|b| bytes(s.scratch + a, b.min(s.scratch_cap - a)));
+        .map(|b| bytes(s.scratch + a, b.min(s.scratch_len - a)));
     (first, second)
 }
 
@@ -135,35 +230,28 @@ pub extern "C" fn detail() {
 #[no_mangle]
 pub extern "C" fn input(len: u32) -> u32 {
     let s = state();
-    // Only the address of the linker's symbol is taken, never its value.
-    let base = align8(core::ptr::addr_of!(__heap_base) as usize);
     let len = len as usize;
-    let header = align8(base + len);
-    let signature = header + align8(HEADER_ROOM);
-    let payload = signature + 64;
-    if !ensure(payload) {
-        return 0;
+    let room = align8(len) + HEADER_ROOM + 64;
+    match s.reserve(Buffer::Load, room) {
+        Some(at) => {
+            s.token_len = len;
+            s.payload_b64 = 0;
+            at as u32
+        }
+        None => 0,
     }
-    *s = State {
-        token: base,
-        token_len: len,
-        header,
-        signature,
-        payload,
-        scratch: payload,
-        ..EMPTY
-    };
-    base as u32
 }
 
 #[no_mangle]
 pub extern "C" fn open(len: u32) -> u32 {
     let s = state();
-    if s.token == 0 || len as usize != s.token_len {
+    if s.load == 0 || len as usize != s.token_len {
         return fail(s, Error::malformed("open: no token written"));
     }
-    let token = bytes(s.token, s.token_len);
-    let header: &'static mut [u8; HEADER_ROOM] = match bytes_mut(s.header, HEADER_ROOM).try_into() {
+    let token = bytes(s.load, s.token_len);
+    let header_at = s.load + align8(s.token_len);
+    let header: &'static mut [u8; HEADER_ROOM] = match bytes_mut(header_at, HEADER_ROOM).try_into()
+    {
         Ok(h) => h,
         Err(_) => return fail(s, Error::malformed("open")),
     };
@@ -171,51 +259,80 @@ pub extern "C" fn open(len: u32) -> u32 {
         Ok(o) => o,
         Err(e) => return fail(s, e),
     };
-    let Some(payload_len) = decoded_len(opened.payload.len()) else {
-        return fail(s, Error::malformed("payload: invalid base64url"));
-    };
-    let scratch = align8(s.payload + payload_len);
-    if !ensure(scratch) {
-        return fail(s, Error::malformed("payload: too large"));
-    }
-    bytes_mut(s.signature, 64).copy_from_slice(&opened.signature);
-    s.payload_len = payload_len;
+    let signature_at = header_at + HEADER_ROOM;
+    bytes_mut(signature_at, 64).copy_from_slice(&opened.signature);
     s.payload_b64 = opened.payload.as_ptr() as usize;
     s.payload_b64_len = opened.payload.len();
-    s.scratch = scratch;
-    s.scratch_cap = 0;
     s.out = [0; OUT_WORDS];
     s.out[0] = opened.kid.as_ptr() as u32;
     s.out[1] = opened.kid.len() as u32;
     s.out[2] = opened.signed_len as u32;
-    s.out[3] = s.signature as u32;
+    s.out[3] = signature_at as u32;
     0
 }
 
+/// Decodes and validates the opened token's payload into a new block; `out[0]` is then the
+/// slip pointer every query takes.
 #[no_mangle]
 pub extern "C" fn accept() -> u32 {
     let s = state();
     if s.payload_b64 == 0 {
         return fail(s, Error::malformed("accept: token not opened"));
     }
-    let b64_len = s.payload_b64_len;
-    let payload = bytes_mut(s.payload, s.payload_len);
-    if decode_into(bytes(s.payload_b64, b64_len), payload).is_err() {
+    let b64 = bytes(s.payload_b64, s.payload_b64_len);
+    s.payload_b64 = 0;
+    let Some(len) = decoded_len(b64.len()) else {
         return fail(s, Error::malformed("payload: invalid base64url"));
-    }
-    match Slip::parse(bytes(s.payload, s.payload_len)) {
+    };
+    let Some((at, class)) = s.alloc(BLOCK_HEADER + len) else {
+        return fail(s, Error::malformed("payload: too large"));
+    };
+    let payload = bytes_mut(at + BLOCK_HEADER, len);
+    let parsed = decode_into(b64, payload)
+        .map_err(|_| Error::malformed("payload: invalid base64url"))
+        .and_then(|()| Slip::parse(bytes(at + BLOCK_HEADER, len)));
+    match parsed {
         Ok(slip) => {
-            s.slip = Some(slip);
+            // SAFETY: the block is ours, aligned and large enough for the header.
+            unsafe {
+                (at as *mut Block).write(Block {
+                    tag: TAG,
+                    class,
+                    slip,
+                })
+            };
+            s.out[0] = at as u32;
             0
         }
-        Err(e) => fail(s, e),
+        Err(e) => {
+            s.release(at, class);
+            fail(s, e)
+        }
     }
 }
 
+/// Frees a slip's block; the pointer is refused from then on (until the block is reused).
 #[no_mangle]
-pub extern "C" fn expect(kind: u32, len: u32) -> u32 {
+pub extern "C" fn release(slip: u32) {
+    if slip_at(slip).is_none() {
+        return;
+    }
+    // A slip is released once: the wrapper forgets the pointer (and the tag is cleared below).
+    let at = slip as usize;
+    // SAFETY: `slip_at` checked this is a tagged block.
+    let class = unsafe {
+        let block = &mut *(at as *mut Block);
+        block.tag = 0;
+        block.class
+    };
+    state().release(at, class);
+}
+
+#[no_mangle]
+pub extern "C" fn expect(slip: u32, kind: u32, len: u32) -> u32 {
+    let found = slip_at(slip);
     let s = state();
-    let Some(slip) = s.slip else {
+    let Some(slip) = found else {
         return fail(s, Error::malformed("expect: not accepted"));
     };
     let (want, _) = query(s, len, NO_SCOPE);
@@ -235,15 +352,15 @@ pub extern "C" fn expect(kind: u32, len: u32) -> u32 {
     if ok {
         0
     } else {
-        s.slip = None;
         fail(s, Error::new(status, detail))
     }
 }
 
 #[no_mangle]
-pub extern "C" fn times(now: f64, leeway: f64, min_serial: f64) -> u32 {
+pub extern "C" fn times(slip: u32, now: f64, leeway: f64, min_serial: f64) -> u32 {
+    let found = slip_at(slip);
     let s = state();
-    let Some(slip) = s.slip else {
+    let Some(slip) = found else {
         return fail(s, Error::malformed("times: not accepted"));
     };
     // Saturating float-to-integer casts: NaN and negatives read as 0 (the wrapper validates).
@@ -258,18 +375,15 @@ pub extern "C" fn times(now: f64, leeway: f64, min_serial: f64) -> u32 {
         None
     };
     match refused {
-        Some((status, detail)) => {
-            s.slip = None;
-            fail(s, Error::new(status, detail))
-        }
+        Some((status, detail)) => fail(s, Error::new(status, detail)),
         None => 0,
     }
 }
 
 #[no_mangle]
-pub extern "C" fn claims() {
+pub extern "C" fn claims(slip: u32) {
+    let Some(slip) = slip_at(slip) else { return };
     let s = state();
-    let Some(slip) = s.slip else { return };
     put_str(s, 0, Some(slip.issuer()));
     put_str(s, 2, Some(slip.subject()));
     put_str(s, 4, Some(slip.subject_name()));
@@ -279,8 +393,8 @@ pub extern "C" fn claims() {
 macro_rules! time_export {
     ($name:ident) => {
         #[no_mangle]
-        pub extern "C" fn $name() -> f64 {
-            state().slip.map_or(0.0, |slip| slip.$name as f64)
+        pub extern "C" fn $name(slip: u32) -> f64 {
+            slip_at(slip).map_or(0.0, |slip| slip.$name as f64)
         }
     };
 }
@@ -292,11 +406,13 @@ time_export!(serial);
 #[no_mangle]
 pub extern "C" fn scratch(len: u32) -> u32 {
     let s = state();
-    if s.scratch == 0 || !ensure(s.scratch + len as usize) {
-        return 0;
+    match s.reserve(Buffer::Scratch, len as usize) {
+        Some(at) => {
+            s.scratch_len = len as usize;
+            at as u32
+        }
+        None => 0,
     }
-    s.scratch_cap = s.scratch_cap.max(len as usize);
-    s.scratch as u32
 }
 
 #[no_mangle]
@@ -312,114 +428,119 @@ pub extern "C" fn check_key() -> u32 {
     }
 }
 
-/// Runs `f` on the accepted slip and the query strings; `default` before acceptance.
+/// Runs `f` on the slip and the query strings; `default` for a pointer that is not a slip.
 fn with<T>(
+    slip: u32,
     a: u32,
     b: i32,
     default: T,
     f: impl FnOnce(&Slip<'static>, &[u8], Option<&[u8]>) -> T,
 ) -> T {
-    let s = state();
-    match s.slip {
+    match slip_at(slip) {
         Some(slip) => {
-            let (x, y) = query(s, a, b);
-            f(&slip, x, y)
+            let (x, y) = query(state(), a, b);
+            f(slip, x, y)
         }
         None => default,
     }
 }
 
 #[no_mangle]
-pub extern "C" fn can(plen: u32, slen: i32) -> u32 {
-    with(plen, slen, 0, |slip, p, v| u32::from(slip.can(p, v)))
+pub extern "C" fn can(slip: u32, plen: u32, slen: i32) -> u32 {
+    with(slip, plen, slen, 0, |s, p, v| u32::from(s.can(p, v)))
 }
 
 #[no_mangle]
-pub extern "C" fn handle(plen: u32, slen: i32) -> u32 {
-    with(plen, slen, HANDLE_DENY, |slip, p, v| {
-        slip.permission_handle(p, v)
+pub extern "C" fn handle(slip: u32, plen: u32, slen: i32) -> u32 {
+    with(slip, plen, slen, HANDLE_DENY, |s, p, v| {
+        s.permission_handle(p, v)
     })
 }
 
 #[no_mangle]
-pub extern "C" fn feature_handle(flen: u32, llen: i32) -> u32 {
-    with(flen, llen, HANDLE_DENY, |slip, f, l| {
-        slip.feature_handle(f, l)
+pub extern "C" fn feature_handle(slip: u32, flen: u32, llen: i32) -> u32 {
+    with(slip, flen, llen, HANDLE_DENY, |s, f, l| {
+        s.feature_handle(f, l)
     })
 }
 
 #[no_mangle]
-pub extern "C" fn resource_handle(rlen: u32, llen: i32) -> u32 {
-    with(rlen, llen, HANDLE_DENY, |slip, r, l| {
-        slip.resource_handle(r, l)
+pub extern "C" fn resource_handle(slip: u32, rlen: u32, llen: i32) -> u32 {
+    with(slip, rlen, llen, HANDLE_DENY, |s, r, l| {
+        s.resource_handle(r, l)
     })
 }
 
 #[no_mangle]
-pub extern "C" fn check(handle: u32) -> u32 {
-    state().slip.map_or(0, |slip| u32::from(slip.check(handle)))
+pub extern "C" fn check(slip: u32, handle: u32) -> u32 {
+    slip_at(slip).map_or(0, |s| u32::from(s.check(handle)))
 }
 
 #[no_mangle]
-pub extern "C" fn feature_level(flen: u32) -> u32 {
-    with(flen, NO_SCOPE, 0, |slip, f, _| {
-        u32::from(slip.feature_level(f))
+pub extern "C" fn feature_level(slip: u32, flen: u32) -> u32 {
+    with(slip, flen, NO_SCOPE, 0, |s, f, _| {
+        u32::from(s.feature_level(f))
     })
 }
 
 #[no_mangle]
-pub extern "C" fn resource_level(rlen: u32) -> u32 {
-    with(rlen, NO_SCOPE, 0, |slip, r, _| {
-        u32::from(slip.resource_level(r))
+pub extern "C" fn resource_level(slip: u32, rlen: u32) -> u32 {
+    with(slip, rlen, NO_SCOPE, 0, |s, r, _| {
+        u32::from(s.resource_level(r))
     })
 }
 
 #[no_mangle]
-pub extern "C" fn level_name(n: u32) {
+pub extern "C" fn level_name(slip: u32, n: u32) {
+    let name = slip_at(slip).and_then(|s| s.level_name(n));
+    put_str(state(), 0, name);
+}
+
+#[no_mangle]
+pub extern "C" fn can_feature(slip: u32, flen: u32, alen: i32) -> u32 {
+    with(slip, flen, alen, 0, |s, f, a| {
+        u32::from(s.can_feature(f, a.unwrap_or(b"")))
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn can_resource(slip: u32, rlen: u32, alen: i32) -> u32 {
+    with(slip, rlen, alen, 0, |s, r, a| {
+        u32::from(s.can_resource(r, a.unwrap_or(b"")))
+    })
+}
+
+/// Lists into a block of its own (so the query strings in scratch stay intact).
+#[no_mangle]
+pub extern "C" fn list(slip: u32, flen: u32, alen: i32) -> u32 {
+    let Some(slip) = slip_at(slip) else { return 0 };
     let s = state();
-    let name = s.slip.and_then(|slip| slip.level_name(n));
-    put_str(s, 0, name);
-}
-
-#[no_mangle]
-pub extern "C" fn can_feature(flen: u32, alen: i32) -> u32 {
-    with(flen, alen, 0, |slip, f, a| {
-        u32::from(slip.can_feature(f, a.unwrap_or(b"")))
-    })
-}
-
-#[no_mangle]
-pub extern "C" fn can_resource(rlen: u32, alen: i32) -> u32 {
-    with(rlen, alen, 0, |slip, r, a| {
-        u32::from(slip.can_resource(r, a.unwrap_or(b"")))
-    })
-}
-
-#[no_mangle]
-pub extern "C" fn list(flen: u32, alen: i32) -> u32 {
-    let s = state();
-    let Some(slip) = s.slip else { return 0 };
     let (f, a) = query(s, flen, alen);
-    let at = align8(s.scratch + s.scratch_cap);
-    let mut n = 0usize;
-    for name in slip.list(f, a.unwrap_or(b"")) {
-        if !ensure(at + 8 * (n + 1)) {
-            break;
-        }
-        let (ptr, len) = (name.as_ptr() as u32, name.len() as u32);
+    let a = a.unwrap_or(b"");
+    let count = slip.list(f, a).count();
+    if s.list_at != 0 {
+        s.release(s.list_at, s.list_class);
+        s.list_at = 0;
+        s.list_len = 0;
+    }
+    let Some((at, class)) = s.alloc(count * 8) else {
+        return 0;
+    };
+    s.list_class = class;
+    for (i, name) in slip.list(f, a).enumerate() {
         let mut pair = [0u8; 8];
+        let (ptr, len) = (name.as_ptr() as u32, name.len() as u32);
         for (dst, src) in pair
             .iter_mut()
             .zip(ptr.to_le_bytes().into_iter().chain(len.to_le_bytes()))
         {
             *dst = src;
         }
-        bytes_mut(at + 8 * n, 8).copy_from_slice(&pair);
-        n += 1;
+        bytes_mut(at + 8 * i, 8).copy_from_slice(&pair);
     }
     s.list_at = at;
-    s.list_len = n;
-    n as u32
+    s.list_len = count;
+    count as u32
 }
 
 #[no_mangle]
@@ -428,12 +549,12 @@ pub extern "C" fn list_item(i: u32) {
     let i = i as usize;
     let (ptr, len) = if i < s.list_len {
         let pair = bytes(s.list_at + 8 * i, 8);
-        let word = |k: usize| {
+        let half = |k: usize| {
             pair.get(k..k + 4)
                 .and_then(|w| <[u8; 4]>::try_from(w).ok())
                 .map_or(0, u32::from_le_bytes)
         };
-        (word(0), word(4))
+        (half(0), half(4))
     } else {
         (0, 0)
     };
@@ -451,25 +572,25 @@ fn put_explained(e: Explained<'_>) {
 }
 
 #[no_mangle]
-pub extern "C" fn explain_permission(plen: u32, slen: i32) {
-    let e = with(plen, slen, None, |slip, p, v| {
-        Some(slip.explain_permission(p, v))
+pub extern "C" fn explain_permission(slip: u32, plen: u32, slen: i32) {
+    let e = with(slip, plen, slen, None, |s, p, v| {
+        Some(s.explain_permission(p, v))
     });
     put_explained(e.unwrap_or_default());
 }
 
 #[no_mangle]
-pub extern "C" fn explain_feature(flen: u32, alen: i32) {
-    let e = with(flen, alen, None, |slip, f, a| {
-        Some(slip.explain_feature(f, a.unwrap_or(b"")))
+pub extern "C" fn explain_feature(slip: u32, flen: u32, alen: i32) {
+    let e = with(slip, flen, alen, None, |s, f, a| {
+        Some(s.explain_feature(f, a.unwrap_or(b"")))
     });
     put_explained(e.unwrap_or_default());
 }
 
 #[no_mangle]
-pub extern "C" fn explain_resource(rlen: u32, alen: i32) {
-    let e = with(rlen, alen, None, |slip, r, a| {
-        Some(slip.explain_resource(r, a.unwrap_or(b"")))
+pub extern "C" fn explain_resource(slip: u32, rlen: u32, alen: i32) {
+    let e = with(slip, rlen, alen, None, |s, r, a| {
+        Some(s.explain_resource(r, a.unwrap_or(b"")))
     });
     put_explained(e.unwrap_or_default());
 }
