@@ -135,3 +135,14 @@ fn sextets(chunk: &[u8], at: usize) -> Result<u32, DecodeError> {
     }
     Ok(acc)
 }
+
+/// Checks that `bytes` is canonical unpadded base64url without keeping the bytes: the same
+/// refusals as [`decode_into`], for a segment whose length is already known to be wrong.
+pub fn validate(bytes: &[u8]) -> Result<(), DecodeError> {
+    let mut out = [0u8; 3];
+    for chunk in bytes.chunks(4) {
+        let n = decoded_len(chunk.len()).ok_or(DecodeError::InvalidLength)?;
+        decode_into(chunk, out.get_mut(..n).ok_or(DecodeError::InvalidLength)?)?;
+    }
+    Ok(())
+}

@@ -1,6 +1,6 @@
 //! The lite token's envelope: a compact JWS with one exact header and a binary payload.
 
-use crate::base64url::{decode_into, decoded_len};
+use crate::base64url::{decode_into, decoded_len, validate};
 use crate::{strict, Error, Status};
 
 /// The header before the key id. The whole header is fixed byte for byte (`docs/LITE.md`), so
@@ -54,8 +54,10 @@ pub fn open<'a>(token: &'a [u8], header: &'a mut [u8; HEADER_ROOM]) -> Result<Op
     match decoded_len(s64.len()) {
         Some(64) => decode_into(s64, &mut signature)
             .map_err(|_| Error::malformed("signature: invalid base64url"))?,
-        Some(_) => return Err(Error::new(Status::BadSignature, "signature: not 64 bytes")),
-        None => return Err(Error::malformed("signature: invalid base64url")),
+        _ if validate(s64).is_err() => {
+            return Err(Error::malformed("signature: invalid base64url"))
+        }
+        _ => return Err(Error::new(Status::BadSignature, "signature: not 64 bytes")),
     }
     if !strict::signature_prechecks_pass(&signature) {
         return Err(Error::new(Status::BadSignature, "signature: not canonical"));

@@ -25,7 +25,7 @@ test("the tarball holds the package files and nothing else", { skip: packed.skip
   ]) {
     assert.ok(packed.files.includes(required), `${required} is missing from the tarball`);
   }
-  const allowed = /^(README\.md|package\.json|[\w-]+\.d\.ts|src\/[\w-]+\.js|dist\/permslip(_bg\.wasm|\.js))$/;
+  const allowed = /^(README\.md|package\.json|[\w-]+\.d\.ts|src\/[\w-]+\.js|dist\/permslip(_bg\.wasm|_lite\.wasm|\.js))$/;
   assert.deepEqual(packed.files.filter((f) => !allowed.test(f)), [], "unexpected files in the tarball");
   const pkgDir = packed.pkgDir;
   assert.equal(resolveExport(pkgDir, ".", ["node", "import"]), "./src/node.js");
@@ -34,6 +34,10 @@ test("the tarball holds the package files and nothing else", { skip: packed.skip
   assert.equal(resolveExport(pkgDir, ".", ["import"]), "./src/init.js");
   assert.equal(resolveExport(pkgDir, ".", ["types"]), "./index.d.ts");
   assert.equal(resolveExport(pkgDir, "./wasm", []), "./dist/permslip_bg.wasm");
+  assert.equal(resolveExport(pkgDir, "./lite", ["browser", "import"]), "./src/lite.js");
+  assert.equal(resolveExport(pkgDir, "./lite", ["types"]), "./lite.d.ts");
+  assert.equal(resolveExport(pkgDir, "./lite/wasm", []), "./dist/permslip_lite.wasm");
+  assert.ok(packed.files.includes("dist/permslip_lite.wasm") && packed.files.includes("src/lite.js") && packed.files.includes("lite.d.ts"));
 });
 
 test("a Node ES module imports the installed package and checks a decision", { skip: packed.skip }, async () => {
