@@ -782,9 +782,9 @@ export class Permslip {
   #resolveScoped(permission, scope) {
     name(permission, "permission");
     name(scope, "scope");
-    if (this.#c === null || permission.length > this.#maxName || scope.length > this.#maxName) {
-      return HANDLE_DENY;
-    }
+    if (this.#c === null || permission.length > this.#maxName) return HANDLE_DENY;
+    // A scope value longer than the token cannot be listed in it, but an unscoped grant still
+    // covers it: Rust decides (an unknown value resolves to the "every value" handle).
     const h = this.#c.permission_handle(permission + scope, permission.length);
     this.#remember();
     let inner = this.#scoped.get(permission);
@@ -1013,8 +1013,8 @@ export class Permslip {
       if (hasScope) name(scope, "scope");
       const q = hasScope ? `permission ${permission} for \`${scope}\`` : `permission ${permission}`;
       if (!this.#live()) return this.#deadExplanation(q);
-      if (permission.length > this.#maxName || (hasScope && scope.length > this.#maxName)) {
-        return unknown("unknown_permission", q, "unknown permission");
+      if (permission.length > this.#maxName) {
+        return unknown("unknown_permission", q, `unknown permission \`${permission}\``);
       }
       return this.#json(() =>
         hasScope
@@ -1030,17 +1030,19 @@ export class Permslip {
     name(action, "action");
     const q = isFeature ? `${action} on feature ${target}` : `${action} on ${target}`;
     if (!this.#live()) return this.#deadExplanation(q);
-    if (target.length > this.#maxName) {
-      return isFeature
-        ? unknown("unknown_feature", q, "unknown feature")
-        : unknown("unknown_resource", q, "not visible to this user");
-    }
+    // Names longer than the token cannot be in it: answered here, worded as Rust words them
+    // (src/engine/wording.rs).
+    const unknownTarget = () =>
+      isFeature
+        ? unknown("unknown_feature", q, `unknown feature \`${target}\``)
+        : unknown("unknown_resource", q, `\`${target}\` is not visible to this user`);
+    if (target.length > this.#maxName) return unknownTarget();
     if (action.length > this.#maxName) {
       // No action that long exists: Rust would answer unknown_action once the target is known.
       const e = this.#explainPair(isFeature, target, "");
       return e.reason === "unknown_feature" || e.reason === "unknown_resource"
-        ? e
-        : unknown("unknown_action", q, "unknown action");
+        ? unknownTarget()
+        : unknown("unknown_action", q, `unknown action \`${action}\``);
     }
     return this.#explainPair(isFeature, target, action);
   }

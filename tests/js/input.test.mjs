@@ -170,3 +170,29 @@ test("random tokens never trap", () => {
   }
   assert.equal(load().can("reports.view"), true, "still works");
 });
+
+test("names longer than the token: answered without Rust, exactly as Rust answers", () => {
+  const p = load();
+  const long = "v".repeat(token.length + 10);
+  // An unscoped grant covers every value, however long (fax.send is granted unscoped).
+  assert.equal(p.can("fax.send", long), true);
+  assert.equal(p.check(p.handle("fax.send", long)), true);
+  assert.deepEqual(p.explain({ permission: "fax.send", scope: long }).reason, p.explain({ permission: "fax.send", scope: "nope" }).reason);
+  // A scoped-only grant does not.
+  assert.equal(p.can("fax.send_from", long), false);
+  assert.equal(p.explain({ permission: "fax.send_from", scope: long }).reason, "scope_not_granted");
+  // Unknown long names are worded as a short unknown name is (src/engine/wording.rs).
+  const same = (query, short, longName) => {
+    const want = p.explain(short(("nope")));
+    const got = p.explain(short(longName));
+    assert.equal(got.reason, want.reason, JSON.stringify(query));
+    assert.equal(got.message, want.message.replaceAll("nope", longName));
+    assert.equal(got.query, want.query.replaceAll("nope", longName));
+  };
+  same("permission", (n) => ({ permission: n }), long);
+  same("feature", (n) => ({ feature: n, action: "view" }), long);
+  same("resource", (n) => ({ resource: n, action: "view" }), long);
+  same("action on a feature", (n) => ({ feature: "documents", action: n }), long);
+  same("action on a resource", (n) => ({ resource: "doc-1", action: n }), long);
+  same("action on an unknown feature", (n) => ({ feature: n, action: n }), long);
+});
