@@ -11,12 +11,16 @@ step setup
 scripts/setup.sh
 
 step "format and lints"
-cargo fmt --check
+cargo fmt --all --check
 cargo clippy --all-targets --all-features -- -D warnings
 cargo clippy --target wasm32-unknown-unknown --no-default-features --lib -- -D warnings
+# The lite crate natively, and its standalone module (feature `module`, wasm32 only).
+cargo clippy -p permslip-lite --all-targets -- -D warnings
+cargo clippy -p permslip-lite --target wasm32-unknown-unknown --features module -- -D warnings
 
 step "native tests (engine, tokens, decision table, CLI)"
 cargo test --all-features
+cargo test -p permslip-lite
 
 step "the same Rust tests under wasm32 in Node"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner WASM_BINDGEN_TEST_ONLY_NODE=1 \

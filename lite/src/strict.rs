@@ -101,6 +101,12 @@ pub fn signature_prechecks_pass(signature: &[u8; 64]) -> bool {
     less_than(&s, &L) && is_canonical_point(&r) && !is_small_order_encoding(&r)
 }
 
+/// `L`, for tests elsewhere in the crate.
+#[cfg(test)]
+pub(crate) fn tests_l() -> [u8; 32] {
+    L
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -95,3 +95,120 @@ fn kid_of(header: &[u8]) -> Result<&[u8], Error> {
 pub fn key_usable(key: &[u8; 32]) -> bool {
     strict::is_canonical_point(key) && !strict::is_small_order_encoding(key)
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+
+    fn b64(bytes: &[u8]) -> std::string::String {
+        const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        let mut out = std::string::String::new();
+        for chunk in bytes.chunks(3) {
+            let n = chunk.len();
+            let v = (u32::from(chunk[0]) << 16)
+                | (u32::from(*chunk.get(1).unwrap_or(&0)) << 8)
+                | u32::from(*chunk.get(2).unwrap_or(&0));
+            for i in 0..=n {
+                out.push(A[((v >> (18 - 6 * i)) & 63) as usize] as char);
+            }
+        }
+        out
+    }
+
+    /// A token with `header`, a payload and a signature that passes the strict checks.
+    fn token(header: &[u8]) -> std::string::String {
+        let mut sig = [0u8; 64];
+        sig[0] = 0x58; // R: the base point's encoding (large order, canonical)
+        sig[1..32].copy_from_slice(&[0x66; 31]);
+        format!("{}.{}.{}", b64(header), b64(b"PSL\x01"), b64(&sig))
+    }
+
+    fn status(t: &str) -> Result<std::vec::Vec<u8>, Status> {
+        let mut header = [0u8; HEADER_ROOM];
+        open(t.as_bytes(), &mut header)
+            .map(|o| o.kid.to_vec())
+            .map_err(|e| e.status)
+    }
+
+    #[test]
+    fn only_the_exact_header_opens() {
+        let ok = br#"{"alg":"EdDSA","typ":"permslip-lite","kid":"k-1"}"#;
+        assert_eq!(status(&token(ok)), Ok(b"k-1".to_vec()));
+        for (header, want) in [
+            (
+                &br#"{"alg":"EdDSA","kid":"k-1","typ":"permslip-lite"}"#[..],
+                Status::Malformed,
+            ),
+            (
+                br#"{"alg":"EdDSA","typ":"permslip+jwt","kid":"k-1"}"#,
+                Status::Malformed,
+            ),
+            (
+                br#"{"alg":"EdDSA","typ":"permslip-lite","kid":""}"#,
+                Status::Malformed,
+            ),
+            (
+                br#"{"alg":"EdDSA","typ":"permslip-lite","kid":"a b"}"#,
+                Status::Malformed,
+            ),
+            (
+                br#"{"alg":"EdDSA", "typ":"permslip-lite","kid":"k"}"#,
+                Status::Malformed,
+            ),
+            (
+                br#"{"alg":"none","typ":"permslip-lite","kid":"k"}"#,
+                Status::UnsupportedAlgorithm,
+            ),
+            (
+                br#"{"alg":"HS256","typ":"permslip-lite","kid":"k"}"#,
+                Status::UnsupportedAlgorithm,
+            ),
+        ] {
+            assert_eq!(
+                status(&token(header)),
+                Err(want),
+                "{}",
+                std::string::String::from_utf8_lossy(header)
+            );
+        }
+        let long = format!(
+            r#"{{"alg":"EdDSA","typ":"permslip-lite","kid":"{}"}}"#,
+            "k".repeat(MAX_KID + 1)
+        );
+        assert_eq!(status(&token(long.as_bytes())), Err(Status::Malformed));
+    }
+
+    #[test]
+    fn signatures_are_decoded_then_measured_then_checked() {
+        let ok = token(br#"{"alg":"EdDSA","typ":"permslip-lite","kid":"k"}"#);
+        let (head, sig) = ok.rsplit_once('.').unwrap();
+        assert_eq!(status(&format!("{head}.{sig}A")), Err(Status::BadSignature));
+        assert_eq!(status(&format!("{head}.{sig}!")), Err(Status::Malformed));
+        assert_eq!(
+            status(&format!("{head}.{}", &sig[..40])),
+            Err(Status::BadSignature)
+        );
+        // S = L is not canonical.
+        let mut bad = [0u8; 64];
+        bad[0] = 0x58;
+        bad[1..32].copy_from_slice(&[0x66; 31]);
+        bad[32..].copy_from_slice(&crate::strict::tests_l());
+        assert_eq!(
+            status(&format!("{head}.{}", b64(&bad))),
+            Err(Status::BadSignature)
+        );
+        assert_eq!(status("a.b"), Err(Status::Malformed));
+        assert_eq!(status("a.b.c.d"), Err(Status::Malformed));
+    }
+
+    #[test]
+    fn validate_refuses_what_decoding_refuses() {
+        use crate::base64url::validate;
+        assert!(validate(b"Zm9vYg").is_ok());
+        assert!(validate(b"Zm9vY").is_err());
+        assert!(validate(b"Zh").is_err());
+        assert!(validate(b"Zg==").is_err());
+        assert!(validate(b"+/8").is_err());
+    }
+}
