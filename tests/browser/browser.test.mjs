@@ -1,15 +1,19 @@
 // (b) Headless Chromium: the packed and installed package, loaded with no build step, answers
 // the shared decision table and the battery exactly as Node does, and decides the Ed25519 edge
-// cases (tests/vectors/ed25519.json) as verify_strict does with WebCrypto and with wasm.
+// cases (tests/vectors/ed25519.json) as verify_strict does with WebCrypto and with wasm; its
+// `permslip/lite` entry answers the lite battery (tests/js/lite-battery.mjs) exactly as Node.
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import * as permslip from "permslip";
+import * as lite from "permslip/lite";
 import { chromium } from "playwright-core";
 import { battery } from "../js/battery.mjs";
 import { canonical, runTable } from "../js/decisions.mjs";
 import { COMBOS, mismatches } from "../js/ed25519.mjs";
+import { differences, invariants, liteBattery } from "../js/lite-battery.mjs";
+import { liteFixtures } from "../js/lite-fixtures.mjs";
 import { AUDIENCE, decisionFixtures, JWKS_JSON, NOW_MS, readJson, ROOT, sampleClaims, sampleNav, signWithJose } from "../js/helpers.mjs";
 import { packAndInstall, resolveExport } from "../js/pack.mjs";
 import { serve } from "./server.mjs";
@@ -32,6 +36,11 @@ const PLATFORM_HAS = { load: false, loadAsync: true };
 const packed = packAndInstall();
 const skip = packed.skip ?? (existsSync(CHROMIUM) ? undefined : `${CHROMIUM} is missing: run scripts/setup.sh`);
 after(() => packed.cleanup?.());
+
+// One Chromium for every test here (each gets its own page), closed at the end.
+let launched;
+const launch = () => (launched ??= chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS }));
+after(async () => (await launched?.catch(() => null))?.close());
 
 test("Chromium answers the decision table and the battery exactly as Node", { skip, timeout: 120_000 }, async (t) => {
   const decisions = decisionFixtures();
@@ -59,9 +68,11 @@ test("Chromium answers the decision table and the battery exactly as Node", { sk
     },
     { "/index.html": html, "/fixtures.json": JSON.stringify(fixtures) },
   );
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+  const browser = await launch();
+  const pages = [];
   try {
     const page = await browser.newPage();
+    pages.push(page);
     const logs = [];
     page.on("console", (m) => logs.push(`${m.type()}: ${m.text()}`));
     page.on("pageerror", (e) => logs.push(`pageerror: ${e.message}`));
@@ -97,7 +108,63 @@ test("Chromium answers the decision table and the battery exactly as Node", { sk
       );
     });
   } finally {
-    await browser.close();
+    await Promise.all(pages.map((p) => p.close()));
+    await server.close();
+  }
+});
+
+test("Chromium answers the lite battery (permslip/lite) exactly as Node", { skip, timeout: 120_000 }, async (t) => {
+  const fixtures = liteFixtures();
+  if (fixtures.skip) return t.skip(fixtures.skip);
+  const node = await liteBattery(lite, fixtures);
+  assert.deepEqual(invariants(node.record), [], "the Node reference itself");
+  assert.deepEqual(node.platform, { verifiedBy: ["node:crypto"], syncLoad: "no error" });
+
+  const entry = resolveExport(packed.pkgDir, "./lite", ["browser", "import"]).replace(/^\.\//, "");
+  const html = `<!doctype html><meta charset="utf-8"><title>permslip/lite</title>
+<script type="importmap">${JSON.stringify({ imports: { "permslip/lite": `/node_modules/permslip/${entry}` } })}</script>
+<script type="module" src="/tests/browser/lite-page.mjs"></script>`;
+  const server = await serve(
+    {
+      "/node_modules/permslip/": packed.pkgDir,
+      "/tests/js/": join(ROOT, "tests", "js"),
+      "/tests/browser/": join(ROOT, "tests", "browser"),
+    },
+    { "/lite.html": html, "/lite-fixtures.json": JSON.stringify(fixtures) },
+  );
+  const browser = await launch();
+  const pages = [];
+  try {
+    const page = await browser.newPage();
+    pages.push(page);
+    const logs = [];
+    page.on("console", (m) => logs.push(`${m.type()}: ${m.text()}`));
+    page.on("pageerror", (e) => logs.push(`pageerror: ${e.message}`));
+    const wasm = [];
+    page.on("response", (r) => r.url().endsWith(".wasm") && wasm.push([new URL(r.url()).pathname, r.status(), r.headers()["content-type"]]));
+    await page.goto(`${server.url}/lite.html`);
+    await page.waitForFunction(() => window.permslipLiteResults !== undefined, null, { timeout: 60_000 });
+    const got = await page.evaluate(() => window.permslipLiteResults);
+    assert.equal(got.error, undefined, `${got.error}\n${logs.join("\n")}`);
+    assert.deepEqual(
+      wasm,
+      [["/node_modules/permslip/dist/permslip_lite.wasm", 200, "application/wasm"]],
+      "the lite module is fetched once, next to src/lite.js, and nothing else",
+    );
+    assert.equal(got.subtleEd25519, true, `Chromium's WebCrypto refuses an Ed25519 key: ${got.subtleEd25519}`);
+    assert.equal(got.beforeInit, "not_initialized", "Permslip.load before the module is compiled");
+    assert.equal(got.keySetBeforeInit, "no error", "KeySet.parse before the module is compiled");
+    assert.equal(got.afterInit, "platform_unavailable", "Permslip.load (sync) once compiled");
+    assert.deepEqual(got.platform, { verifiedBy: ["webcrypto"], syncLoad: "platform_unavailable" }, "loadAsync verified with WebCrypto");
+    assert.deepEqual(invariants(got.record), [], "the lite battery's invariants in Chromium");
+    assert.deepEqual(differences(node.record, got.record), [], "lite battery answers differ between Node and Chromium");
+    assert.equal(canonical(got.record), canonical(node.record));
+    const users = Object.keys(node.record.users).length;
+    t.diagnostic(
+      `lite battery identical in Chromium and Node: ${users} users, ${got.record.table.length} decision cases, ${(JSON.stringify(got.record).length / 1e6).toFixed(1)} MB of answers`,
+    );
+  } finally {
+    await Promise.all(pages.map((p) => p.close()));
     await server.close();
   }
 });

@@ -15,53 +15,23 @@ import * as lite from "permslip/lite";
 import { answer, canonical, timeInside, visibleIds } from "./decisions.mjs";
 import { packAndInstall } from "./pack.mjs";
 import { AUDIENCE, decisionFixtures, JWKS_JSON, PRIVATE_JWK, PRIVATE_JWK_2, readJson, ROOT } from "./helpers.mjs";
+import { ISSUE, ISSUED_AT, issueLite, issueLiteTokens, LITE_EXAMPLES, LITE_NOW, LITE_WASM, liteSkip } from "./lite-fixtures.mjs";
 
 const { Permslip, KeySet, PermslipError, HANDLE_DENY } = lite;
-const EXAMPLES = ["amplify", "ampliflow"];
-// The golden snapshots' parameters (scripts/gen-golden.sh), so both builds see the same users.
-const ISSUED_AT = 1_764_000_000;
-const ISSUE = ["--iss", "permslip-test", "--aud", AUDIENCE, "--now", String(ISSUED_AT), "--ttl", "2338444800", "--serial", "1"];
-const NOW = (ISSUED_AT + 1) * 1000;
-const BIN = join(ROOT, "target", "debug", "permslip");
-const WASM = join(ROOT, "pkg", "dist", "permslip_lite.wasm");
+const EXAMPLES = LITE_EXAMPLES;
+const NOW = LITE_NOW;
+const WASM = LITE_WASM;
 const LITE_JS = pathToFileURL(join(ROOT, "pkg", "src", "lite.js")).href;
 
-// The CLI with `--format lite`, built if needed; null when it cannot be had.
-function cli() {
-  const supportsLite = () => existsSync(BIN) && spawnSync(BIN, ["issue", "--help"], { encoding: "utf8" }).stdout.includes("--format");
-  if (!supportsLite()) spawnSync("cargo", ["build", "-q", "--features", "cli"], { cwd: ROOT, stdio: "ignore" });
-  return supportsLite() ? BIN : null;
-}
-
-const bin = existsSync(WASM) ? cli() : null;
-const skip = !existsSync(WASM)
-  ? "pkg/dist/permslip_lite.wasm is missing: run scripts/build-wasm.sh first"
-  : bin === null
-    ? "no permslip CLI with --format lite (cargo build --features cli)"
-    : false;
+// Tokens issued by the CLI (tests/js/lite-fixtures.mjs, shared with the Chromium and workerd suites).
+const skip = liteSkip();
+const issue = issueLite;
 
 const dir = mkdtempSync(join(tmpdir(), "permslip-lite-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const issue = (example, ...args) =>
-  execFileSync(
-    bin,
-    ["issue", "--model", `examples/${example}/model.json`, "--directory", `examples/${example}/directory.json`, "--key", "tests/keys/test-private.jwk.json", "--format", "lite", ...args],
-    { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
-  ).trim();
-
 // example -> user -> lite token
-const tokens = {};
-if (!skip) {
-  for (const example of EXAMPLES) {
-    const out = join(dir, example);
-    issue(example, ...ISSUE, "--out-dir", out);
-    tokens[example] = {};
-    for (const { id } of readJson("examples", example, "directory.json").users) {
-      tokens[example][id] = readFileSync(join(out, `${id}.lite.jwt`), "utf8").trim();
-    }
-  }
-}
+const tokens = skip ? {} : issueLiteTokens(dir);
 const someToken = () => tokens.ampliflow.member;
 const opts = (extra = {}) => ({ jwks: JWKS_JSON, audience: AUDIENCE, now: NOW, ...extra });
 const load = (token = someToken(), extra = {}) => Permslip.load(token, opts(extra));
