@@ -159,8 +159,9 @@ export declare class Permslip {
   private constructor();
 
   /**
-   * Verifies a lite snapshot and loads it, synchronously, with node:crypto: Node only
-   * (elsewhere `platform_unavailable`: use `loadAsync`). Throws `PermslipError` with a
+   * Verifies a lite snapshot and loads it, synchronously, with node:crypto: wherever
+   * `process.getBuiltinModule("node:crypto")` exists (Node 20.16+, workerd with
+   * `nodejs_compat`); elsewhere `platform_unavailable`: use `loadAsync`. Throws `PermslipError` with a
    * `LoadErrorCode` when the token cannot be trusted, `invalid_argument` for bad options.
    */
   static load(token: string, options: LoadOptions): Permslip;

@@ -63,9 +63,15 @@ const initFailed = (e) => new PermslipError("init_failed", `cannot initialise pe
 function compiled() {
   if (!module) {
     const fs = builtin("node:fs");
-    if (!fs) throw fail("not_initialized", "call `await init()` or use loadAsync first");
+    let url;
     try {
-      module = new WebAssembly.Module(fs.readFileSync(wasmUrl()));
+      url = wasmUrl();
+    } catch {}
+    // Only a package on disk can be read here (workerd with nodejs_compat has node:fs, but its
+    // modules have no file URL): elsewhere the module comes from `init`.
+    if (!fs || url?.protocol != "file:") throw fail("not_initialized", "call `await init()` or use loadAsync first");
+    try {
+      module = new WebAssembly.Module(fs.readFileSync(url));
     } catch (e) {
       throw initFailed(e);
     }
@@ -392,7 +398,7 @@ export class Permslip {
     if (slip) registry?.register(this, slip, this);
   }
 
-  /** Verifies and loads a lite snapshot synchronously: Node only (node:crypto). */
+  /** Verifies and loads a lite snapshot synchronously where node:crypto exists (Node, workerd with nodejs_compat). */
   static load(token, options) {
     const c = open(token, options);
     const ok = nodeVerify(c);
