@@ -164,13 +164,13 @@ fn explanation(e: Explained<'_>, reason: Reason, query: String, message: String)
 
 /// A lite refusal as the full build's error, so codes agree.
 fn refused(e: permslip_lite::Error) -> LoadError {
-    let detail = e.detail.to_owned();
+    let detail = e.detail().to_owned();
     match e.status {
         Status::BadSignature => TokenError::BadSignature.into(),
         Status::UnsupportedAlgorithm => TokenError::UnsupportedAlgorithm(detail).into(),
         Status::UnsupportedVersion => TokenError::UnsupportedVersion(0).into(),
         Status::LimitExceeded => {
-            CompileError::TooMany(e.detail, e.count as usize, e.max as usize).into()
+            CompileError::TooMany(e.detail(), e.count() as usize, e.max() as usize).into()
         }
         _ => TokenError::Malformed(detail).into(),
     }

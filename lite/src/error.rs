@@ -32,18 +32,21 @@ pub enum Status {
     InvalidKey = 12,
 }
 
-/// A refused token: the status and a short English detail for the error message.
+/// A refused token: the status and, except in the browser module, a short English detail.
+///
+/// The module (feature `module`) keeps only the status: the details and limit counts cost
+/// ~1 KiB of brotli'd module, and whoever needs them (an issuer debugging a token) gets them
+/// from the native build: `permslip verify` on the token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Error {
     /// The status code.
     pub status: Status,
-    /// What exactly was wrong, e.g. `permissions: names out of order`; for
-    /// [`Status::LimitExceeded`], what there are too many of.
-    pub detail: &'static str,
-    /// For [`Status::LimitExceeded`]: how many there are, and the limit.
-    pub count: u32,
-    /// The limit exceeded.
-    pub max: u32,
+    #[cfg(not(feature = "module"))]
+    detail: &'static str,
+    #[cfg(not(feature = "module"))]
+    count: u32,
+    #[cfg(not(feature = "module"))]
+    max: u32,
 }
 
 impl Error {
@@ -51,21 +54,50 @@ impl Error {
         Error::new(Status::Malformed, detail)
     }
 
+    #[cfg_attr(feature = "module", allow(unused_variables))]
     pub(crate) const fn new(status: Status, detail: &'static str) -> Error {
-        Error {
-            status,
-            detail,
-            count: 0,
-            max: 0,
-        }
+        Error::limit_of(status, detail, 0, 0)
     }
 
     pub(crate) const fn limit(detail: &'static str, count: u32, max: u32) -> Error {
+        Error::limit_of(Status::LimitExceeded, detail, count, max)
+    }
+
+    #[cfg_attr(feature = "module", allow(unused_variables))]
+    const fn limit_of(status: Status, detail: &'static str, count: u32, max: u32) -> Error {
         Error {
-            status: Status::LimitExceeded,
+            status,
+            #[cfg(not(feature = "module"))]
             detail,
+            #[cfg(not(feature = "module"))]
             count,
+            #[cfg(not(feature = "module"))]
             max,
         }
+    }
+
+    /// What exactly was wrong, e.g. `permissions: names out of order`; for
+    /// [`Status::LimitExceeded`], what there are too many of. Empty in the module.
+    pub fn detail(&self) -> &'static str {
+        #[cfg(not(feature = "module"))]
+        return self.detail;
+        #[cfg(feature = "module")]
+        ""
+    }
+
+    /// For [`Status::LimitExceeded`]: how many there are (0 in the module).
+    pub fn count(&self) -> u32 {
+        #[cfg(not(feature = "module"))]
+        return self.count;
+        #[cfg(feature = "module")]
+        0
+    }
+
+    /// For [`Status::LimitExceeded`]: the limit (0 in the module).
+    pub fn max(&self) -> u32 {
+        #[cfg(not(feature = "module"))]
+        return self.max;
+        #[cfg(feature = "module")]
+        0
     }
 }

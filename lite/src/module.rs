@@ -58,7 +58,6 @@ struct State {
     list_at: usize,
     list_class: u32,
     list_len: usize,
-    detail: &'static str,
     out: [u32; OUT_WORDS],
 }
 
@@ -81,7 +80,6 @@ static STATE: Global = Global(UnsafeCell::new(State {
     list_at: 0,
     list_class: 0,
     list_len: 0,
-    detail: "",
     out: [0; OUT_WORDS],
 }));
 
@@ -193,8 +191,8 @@ const fn align8(n: usize) -> usize {
     (n + 7) & !7
 }
 
-fn fail(s: &mut State, e: Error) -> u32 {
-    s.detail = e.detail;
+/// The status of a refusal (the module keeps no detail: see `Error`).
+fn fail(e: Error) -> u32 {
     e.status as u32
 }
 
@@ -221,13 +219,6 @@ pub extern "C" fn out() -> u32 {
 }
 
 #[no_mangle]
-pub extern "C" fn detail() {
-    let s = state();
-    let d = s.detail;
-    put_str(s, 0, Some(d));
-}
-
-#[no_mangle]
 pub extern "C" fn input(len: u32) -> u32 {
     let s = state();
     let len = len as usize;
@@ -246,18 +237,18 @@ pub extern "C" fn input(len: u32) -> u32 {
 pub extern "C" fn open(len: u32) -> u32 {
     let s = state();
     if s.load == 0 || len as usize != s.token_len {
-        return fail(s, Error::malformed("open: no token written"));
+        return fail(Error::malformed("open: no token written"));
     }
     let token = bytes(s.load, s.token_len);
     let header_at = s.load + align8(s.token_len);
     let header: &'static mut [u8; HEADER_ROOM] = match bytes_mut(header_at, HEADER_ROOM).try_into()
     {
         Ok(h) => h,
-        Err(_) => return fail(s, Error::malformed("open")),
+        Err(_) => return fail(Error::malformed("open")),
     };
     let opened = match token::open(token, header) {
         Ok(o) => o,
-        Err(e) => return fail(s, e),
+        Err(e) => return fail(e),
     };
     let signature_at = header_at + HEADER_ROOM;
     bytes_mut(signature_at, 64).copy_from_slice(&opened.signature);
@@ -277,15 +268,15 @@ pub extern "C" fn open(len: u32) -> u32 {
 pub extern "C" fn accept() -> u32 {
     let s = state();
     if s.payload_b64 == 0 {
-        return fail(s, Error::malformed("accept: token not opened"));
+        return fail(Error::malformed("accept: token not opened"));
     }
     let b64 = bytes(s.payload_b64, s.payload_b64_len);
     s.payload_b64 = 0;
     let Some(len) = decoded_len(b64.len()) else {
-        return fail(s, Error::malformed("payload: invalid base64url"));
+        return fail(Error::malformed("payload: invalid base64url"));
     };
     let Some((at, class)) = s.alloc(BLOCK_HEADER + len) else {
-        return fail(s, Error::malformed("payload: too large"));
+        return fail(Error::malformed("payload: too large"));
     };
     let payload = bytes_mut(at + BLOCK_HEADER, len);
     let parsed = decode_into(b64, payload)
@@ -306,7 +297,7 @@ pub extern "C" fn accept() -> u32 {
         }
         Err(e) => {
             s.release(at, class);
-            fail(s, e)
+            fail(e)
         }
     }
 }
@@ -333,7 +324,7 @@ pub extern "C" fn expect(slip: u32, kind: u32, len: u32) -> u32 {
     let found = slip_at(slip);
     let s = state();
     let Some(slip) = found else {
-        return fail(s, Error::malformed("expect: not accepted"));
+        return fail(Error::malformed("expect: not accepted"));
     };
     let (want, _) = query(s, len, NO_SCOPE);
     let (ok, status, detail) = match kind {
@@ -352,16 +343,14 @@ pub extern "C" fn expect(slip: u32, kind: u32, len: u32) -> u32 {
     if ok {
         0
     } else {
-        fail(s, Error::new(status, detail))
+        fail(Error::new(status, detail))
     }
 }
 
 #[no_mangle]
 pub extern "C" fn times(slip: u32, now: f64, leeway: f64, min_serial: f64) -> u32 {
-    let found = slip_at(slip);
-    let s = state();
-    let Some(slip) = found else {
-        return fail(s, Error::malformed("times: not accepted"));
+    let Some(slip) = slip_at(slip) else {
+        return fail(Error::malformed("times: not accepted"));
     };
     // Saturating float-to-integer casts: NaN and negatives read as 0 (the wrapper validates).
     let (now, leeway, min_serial) = (now as u64, leeway as u64, min_serial as u64);
@@ -375,7 +364,7 @@ pub extern "C" fn times(slip: u32, now: f64, leeway: f64, min_serial: f64) -> u3
         None
     };
     match refused {
-        Some((status, detail)) => fail(s, Error::new(status, detail)),
+        Some((status, detail)) => fail(Error::new(status, detail)),
         None => 0,
     }
 }
@@ -421,10 +410,10 @@ pub extern "C" fn check_key() -> u32 {
     let (key, _) = query(s, 32, NO_SCOPE);
     match <&[u8; 32]>::try_from(key) {
         Ok(k) if token::key_usable(k) => 0,
-        _ => fail(
-            s,
-            Error::new(Status::InvalidKey, "not a canonical key of large order"),
-        ),
+        _ => fail(Error::new(
+            Status::InvalidKey,
+            "not a canonical key of large order",
+        )),
     }
 }
 

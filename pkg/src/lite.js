@@ -135,13 +135,13 @@ function put(max, a, b) {
   return [la, b == null ? -1 : enc.encodeInto(b, m.subarray(la)).written];
 }
 
-// Throws the error of a non-zero status, with the module's detail.
+// Throws the error of a non-zero status.
 function check(status, message) {
   if (status) {
     const code = CODES[status];
-    X.detail();
-    // Opaque on purpose, as in the full entry: which check failed helps only an attacker.
-    throw fail(code, message ?? (status == 2 ? "invalid signature" : `${code.replace(/_/g, " ")}: ${text(0)}`));
+    // Opaque on purpose, as in the full entry: which check failed helps only an attacker. The
+    // module keeps no detail (lite/src/error.rs); `permslip verify TOKEN` prints it.
+    throw fail(code, message ?? (status == 2 ? "invalid signature" : `${code.replace(/_/g, " ")} (lite token)`));
   }
 }
 
