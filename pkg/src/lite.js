@@ -382,6 +382,7 @@ export class Permslip {
   #levels;
   #exp;
   #memo = {}; // export -> name -> second name (0: none) -> answer; check -> handle -> answer
+  #menus; // tree -> [recipe when dead, recipe when live]
   #cached = 0;
 
   constructor(secret, slip, dead, expMs, clock, max, levels, subject, issuer, exp, serial, verifiedBy) {
@@ -635,8 +636,21 @@ export class Permslip {
   filterMenu(tree) {
     if (!Array.isArray(tree)) throw badMenu("expected an array");
     const live = this.#live();
+    // What shows is fixed while the checker is live (and once it is dead): the walk runs once per
+    // tree and state, and leaves a recipe; each call builds fresh copies from it. As in the full
+    // entry, a tree is taken to be immutable once shown.
+    const views = (this.#menus ??= new WeakMap()).get(tree) ?? [];
+    this.#menus.set(tree, views);
+    const recipe = (views[+live] ??= this.#walk(tree, live));
+    const build = (r) => r.map((e) => (Array.isArray(e) ? { ...e[0], children: build(e[1]) } : e));
+    return build(recipe);
+  }
+
+  // The recipe of the visible part of `tree`: an entry is an item shown as it is, or
+  // [item, recipe of its visible children] for a group that lost some.
+  #walk(tree, live) {
     let count = 0;
-    // The visible items of `items`, and whether they are all of them, unchanged.
+    // The recipe for `items`, and whether every item shows unchanged.
     const walk = (items, depth) => {
       const out = [];
       let same = true;
@@ -658,7 +672,7 @@ export class Permslip {
         }
         const [kids, kept] = children?.length ? walk(children, depth + 1) : [];
         if ((h === undefined || (live && this.check(h))) && (!kids || kids.length)) {
-          out.push(!kids || kept ? item : { ...item, children: kids });
+          out.push(!kids || kept ? item : [item, kids]);
           if (!kept) same &&= !kids;
         } else same = false;
       }
