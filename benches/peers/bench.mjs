@@ -50,14 +50,16 @@ if (row === undefined) {
       break;
     case "load":
       // The module is ready: from the payload string to a checker (signature verification
-      // included for permslip and Biscuit).
+      // included for permslip, permslip lite and Biscuit; permslip lite also instantiates its
+      // module here, one instance per token).
       fn = sync ? () => do_not_optimize(e.build(payload)) : async () => do_not_optimize(await e.build(payload));
       break;
     case "signedLoad": {
-      // Load at equal trust: permslip and Biscuit verify an Ed25519 signature on what the server
-      // sent; CASL, casbin and Cedar trust their payload as it comes. Here their payload arrives
-      // as a JWS (EdDSA, the same test key) verified with node:crypto (native code, the fastest
-      // verifier Node has; a browser's WebCrypto is asynchronous) before the build.
+      // Load at equal trust: permslip (both entries) and Biscuit verify an Ed25519 signature on
+      // what the server sent; CASL, casbin and Cedar trust their payload as it comes. Here their
+      // payload arrives as a JWS (EdDSA, the same test key) verified with node:crypto (native
+      // code, the fastest verifier Node has; a browser's WebCrypto is asynchronous) before the
+      // build.
       if (e.signsPayload) {
         fn = sync ? () => do_not_optimize(e.build(payload)) : async () => do_not_optimize(await e.build(payload));
         break;

@@ -1,8 +1,9 @@
 // Cold start: a fresh Node process per sample. Timed from before the library's first import to
 // a checker ready for the user: module evaluation, .wasm compile + instantiate, parsing the
 // application's static configuration, and building the user's checker from its payload
-// (including the signature check for permslip and Biscuit). The .wasm bytes, configuration and
-// payload are read from disk before the clock starts (a browser has them from the network).
+// (including the signature check for permslip, permslip lite and Biscuit). The .wasm bytes,
+// configuration and payload are read from disk before the clock starts (a browser has them from
+// the network); permslip lite compiles its .wasm from those bytes with `init(bytes)`.
 // The first check is timed separately and its answer checked.
 //
 //   node cold.mjs            -> .work/results/cold.json (median of RUNS per engine)

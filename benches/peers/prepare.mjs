@@ -1,6 +1,7 @@
 // Writes each engine's static configuration and every example user's payload into .work/, so
 // the timed runs (and the cold-start child processes) only read them.
-// permslip's tokens must exist already (run.sh issues them with the native CLI).
+// permslip's tokens (.work/tokens) and lite tokens (.work/tokens-lite) must exist already (run.sh
+// issues them with the native CLI).
 
 import { ENGINES, load, configPath, payloadPath, write } from "./lib/engines.mjs";
 import { users } from "./lib/amplify.mjs";

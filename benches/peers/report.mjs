@@ -15,7 +15,8 @@ const time = (ns) =>
   ns == null ? "–" : ns < 1e3 ? `${ns.toFixed(0)} ns` : ns < 1e6 ? `${(ns / 1e3).toFixed(ns < 1e4 ? 2 : 1)} µs` : `${(ns / 1e6).toFixed(ns < 1e7 ? 2 : 1)} ms`;
 const bytes = (n) => (n == null ? "–" : n < 1024 ? `${n} B` : n < 1048576 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1048576).toFixed(2)} MiB`);
 
-// One table row: the best value in bold (lowest), permslip's rank noted by the caller.
+// One table row: the best value in bold (lowest, over every column: permslip lite included),
+// permslip's rank noted by the caller.
 function row(label, values, fmt) {
   const present = values.filter((v) => v != null);
   const best = Math.min(...present);

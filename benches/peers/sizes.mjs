@@ -9,12 +9,14 @@ import { readFileSync } from "node:fs";
 import { gzipSync, brotliCompressSync, constants } from "node:zlib";
 import { build } from "esbuild";
 import { WASM, ENGINES, writeResult, write } from "./lib/engines.mjs";
-import { WORK, PKG_INIT, modulePath } from "./lib/work.mjs";
+import { WORK, PKG_INIT, PKG_LITE, modulePath } from "./lib/work.mjs";
 
 // The entry each browser app would have: the library's API as the benchmark uses it.
 const ENTRIES = {
   // The package's `browser` entry (its exports map) is src/init.js.
   permslip: `export { Permslip, KeySet, Catalogue, init } from "${PKG_INIT}";`,
+  // `permslip/lite` (src/lite.js) and its own module, dist/permslip_lite.wasm.
+  "permslip-lite": `export { Permslip, KeySet, init } from "${PKG_LITE}";`,
   casl: `export { createMongoAbility, createAliasResolver, subject } from "@casl/ability";`,
   casbin: `export { newEnforcer, newModelFromString, StringAdapter } from "casbin";`,
   cedar: `export { default as init, preparseSchema, preparsePolicySet, statefulIsAuthorized } from "@cedar-policy/cedar-wasm/web";`,

@@ -1,9 +1,12 @@
 // Before anything is timed: every engine must give the expected decisions, from the
 // hand-verified table tests/vectors/decisions.json: the visible leaves of the 40-item menu for
-// every example user, and every Amplify permission check of the table. Exits 1 on a mismatch.
+// every example user, and every Amplify permission check of the table. Then permslip lite
+// against the full permslip beyond the table: every permission of the model for every user,
+// unscoped and for every scope value the model and directory name (and unknown ones), and the
+// whole navigation. Exits 1 on a mismatch.
 
 import { ENGINES, load, readConfig, readPayload, writeResult } from "./lib/engines.mjs";
-import { users, menu, leafIds, expectedMenu, expectedChecks } from "./lib/amplify.mjs";
+import { users, menu, leafIds, expectedMenu, expectedChecks, model, directory } from "./lib/amplify.mjs";
 
 const only = process.argv[2];
 const report = {};
@@ -52,6 +55,58 @@ for (const id of only ? [only] : ENGINES) {
         (warmupTimeouts ? ` (after warm-up; ${warmupTimeouts} false denies by timeout during warm-up)` : ""),
     );
   }
+}
+// permslip lite answers what the full entry answers (docs/LITE.md: identical by construction).
+if (!only || only === "permslip-lite") {
+  const full = await load("permslip");
+  const lite = await load("permslip-lite");
+  await full.init(readConfig("permslip"));
+  await lite.init(readConfig("permslip-lite"));
+  const values = new Set(["", "no-such-value"]);
+  const walk = (x) => {
+    if (Array.isArray(x)) x.forEach(walk);
+    else if (x && typeof x === "object") {
+      for (const [k, v] of Object.entries(x)) {
+        if (k === "scope" && typeof v === "string") values.add(v);
+        else if (k === "scope" && Array.isArray(v)) v.forEach((s) => typeof s === "string" && values.add(s));
+        else walk(v);
+      }
+    }
+  };
+  walk(model.roles);
+  walk(directory);
+  walk(model.nav);
+  for (const c of expectedChecks) if (c.scope != null) values.add(c.scope);
+  const names = [...model.permissions.map((p) => p.id), "no.such.permission", "fax.*", "*", ""];
+  const differences = [];
+  let compared = 0;
+  for (const u of users) {
+    const f = full.build(readPayload("permslip", u));
+    const l = lite.build(readPayload("permslip-lite", u));
+    for (const p of names) {
+      for (const s of [undefined, ...values]) {
+        const a = full.can(f, p, s);
+        const b = lite.can(l, p, s);
+        compared++;
+        if (a !== b) differences.push({ user: u, permission: p, scope: s ?? null, full: a, lite: b });
+      }
+    }
+    const a = JSON.stringify(full.menu(f, model.nav));
+    const b = JSON.stringify(lite.menu(l, model.nav));
+    compared++;
+    if (a !== b) differences.push({ user: u, menu: "the whole nav", full: leafIds(JSON.parse(a)), lite: leafIds(JSON.parse(b)) });
+  }
+  if (differences.length > 0) {
+    failed++;
+    console.error(`verify: permslip lite disagrees with permslip in ${differences.length} of ${compared} answers:`);
+    for (const d of differences.slice(0, 50)) console.error(`  ${JSON.stringify(d)}`);
+  } else {
+    console.error(
+      `verify: permslip lite answers as permslip: ${compared} answers (${names.length} permissions x ${values.size + 1} scopes x ` +
+        `${users.length} users, and the whole nav per user)`,
+    );
+  }
+  if (report["permslip-lite"]) report["permslip-lite"].agreesWithFull = { compared, differences };
 }
 if (!only) writeResult("verify", report);
 process.exit(failed === 0 ? 0 : 1);

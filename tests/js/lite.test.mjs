@@ -862,3 +862,17 @@ void main;
   const r = spawnSync(process.execPath, [tsc, "-p", join(consumer, "tsconfig.json")], { encoding: "utf8" });
   assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
 });
+
+// Reading `globalThis.Request` loads Node's fetch (undici), 20+ ms in a fresh process: a cold
+// start through `init(bytes)` (bundlers, the benchmark) must not pay it.
+test("init(bytes) and a load on Node never load fetch", () => {
+  const script = `
+    import { readFileSync } from "node:fs";
+    const lite = await import(${JSON.stringify(pathToFileURL(join(ROOT, "pkg", "src", "lite.js")).href)});
+    await lite.init(readFileSync(${JSON.stringify(join(ROOT, "pkg", "dist", "permslip_lite.wasm"))}));
+    lite.KeySet.parse(${JSON.stringify(readFileSync(join(ROOT, "tests", "keys", "test-jwks.json"), "utf8"))});
+    console.log(JSON.stringify(process.moduleLoadList.filter((m) => /undici/.test(m))));
+  `;
+  const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
+  assert.deepEqual(JSON.parse(out), []);
+});

@@ -13,11 +13,12 @@
 import { readFileSync, mkdirSync, writeFileSync, existsSync } from "node:fs";
 import { WORK, PKG, modulePath } from "./work.mjs";
 
-export const ENGINES = ["permslip", "casl", "casbin", "cedar", "biscuit"];
+export const ENGINES = ["permslip", "permslip-lite", "casl", "casbin", "cedar", "biscuit"];
 
 /** The .wasm each engine loads (null: pure JS). */
 export const WASM = {
   permslip: `${PKG}/dist/permslip_bg.wasm`,
+  "permslip-lite": `${PKG}/dist/permslip_lite.wasm`,
   casl: null,
   casbin: null,
   cedar: modulePath("@cedar-policy/cedar-wasm/web/cedar_wasm_bg.wasm"),

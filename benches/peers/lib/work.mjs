@@ -19,6 +19,11 @@ export const PKG_INIT = `${PKG}/src/init.js`;
  * Ed25519 for signature equations. Imported with PKG_INIT, so the compile can be timed apart.
  */
 export const PKG_NODE_CRYPTO = `${PKG}/src/node-crypto.js`;
+/**
+ * The lite entry (`permslip/lite`, docs/LITE.md): issuer-compiled tokens, the platform's Ed25519
+ * and the small module dist/permslip_lite.wasm. Works on Node as it is (node:crypto).
+ */
+export const PKG_LITE = `${PKG}/src/lite.js`;
 
 /** A file inside an installed package. */
 export const modulePath = (p) => MODULES + p;
