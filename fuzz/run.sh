@@ -7,7 +7,7 @@ set -eu
 cd "$(dirname "$0")/.."
 seconds="${1:-300}"
 [ "$#" -gt 0 ] && shift
-targets="${*:-verify payload slip menu}"
+targets="${*:-verify payload slip menu lite lite_payload}"
 for target in $targets; do
     mkdir -p "fuzz/corpus/$target"
     cargo +nightly fuzz run "$target" "fuzz/corpus/$target" "fuzz/seeds/$target" -- \

@@ -1239,11 +1239,13 @@ fn regressions(target: &str) -> Vec<(String, Vec<u8>)> {
 
 type Body = fn(&[u8]);
 
-const TARGETS: [(&str, Body); 4] = [
+const TARGETS: [(&str, Body); 6] = [
     ("verify", bodies::verify),
     ("payload", bodies::payload),
     ("slip", bodies::slip),
     ("menu", bodies::menu),
+    ("lite", bodies::lite),
+    ("lite_payload", bodies::lite_payload),
 ];
 
 /// Every input in `tests/regressions/<target>/` (see its README) through its target's body.
@@ -1285,7 +1287,7 @@ fn seeds(target: &str) -> Vec<Vec<u8>> {
     match target {
         "verify" => claims().map(|c| sign(&c, &key_1()).into_bytes()).collect(),
         "payload" => claims().map(|c| serde_json::to_vec(&c).unwrap()).collect(),
-        "slip" => {
+        "slip" | "lite" => {
             let mut out: Vec<Vec<u8>> = claims()
                 .map(|c| serde_json::to_vec(&c.slip).unwrap())
                 .collect();
@@ -1295,6 +1297,13 @@ fn seeds(target: &str) -> Vec<Vec<u8>> {
             );
             out
         }
+        "lite_payload" => claims()
+            .map(|c| {
+                let token = permslip::issue::lite_token(&c, &key_1()).unwrap();
+                let segment = token.split('.').nth(1).unwrap().to_owned();
+                permslip::token::base64url::decode(&segment).unwrap()
+            })
+            .collect(),
         "menu" => ["amplify", "ampliflow"]
             .iter()
             .map(|e| serde_json::to_vec(&load_example(e).0.nav).unwrap())
@@ -1341,7 +1350,7 @@ fn fuzz_bodies_survive_random_mutations() {
             body(s);
         }
         let iterations = match target {
-            "verify" | "payload" => 60,
+            "verify" | "payload" | "lite_payload" => 60,
             _ => 1500,
         };
         let mut rng = Rng::new(0xf022 ^ target.len() as u64);

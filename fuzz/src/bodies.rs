@@ -14,14 +14,15 @@
 
 use std::sync::OnceLock;
 
-use permslip::engine::Checker;
+use permslip::engine::{Checker, LiteClaims};
 use permslip::issue::slip_for;
+use permslip::lite::LiteSnapshot;
 use permslip::model::{Directory, Model, NavItem};
 use permslip::slip::Slip;
 use permslip::snapshot::Snapshot;
-use permslip::token::{sign_compact, Claims, Jwks, SigningKey, VerifyOptions};
+use permslip::token::{sign_compact, sign_lite, Claims, Jwks, SigningKey, VerifyOptions};
 
-use crate::reference::compare::engine_answer;
+use crate::reference::compare::{engine_answer, lite_answer};
 use crate::reference::gen::fixed_checks;
 use crate::reference::Reference;
 
@@ -129,6 +130,74 @@ pub fn slip(data: &[u8]) {
                 let _ = checker.check(h);
             }
             differential(&slip, &checker);
+        }
+        Err(e) => check_error(e.code(), &e.to_string()),
+    }
+}
+
+/// `lite`: arbitrary bytes as slip JSON, compiled, written as a lite payload (docs/LITE.md) and
+/// read back: the issuer's output always parses, and the lite checker answers every check
+/// exactly as the engine it was written from.
+pub fn lite(data: &[u8]) {
+    let Ok(slip) = serde_json::from_slice::<Slip>(data) else {
+        return;
+    };
+    let Ok(checker) = Checker::compile(&slip) else {
+        return;
+    };
+    let aud = ["app".to_owned()];
+    let claims = LiteClaims {
+        iss: "issuer",
+        aud: &aud,
+        iat: 1,
+        nbf: 1,
+        exp: 2,
+        serial: 3,
+    };
+    let payload = match checker.lite_payload(&claims) {
+        Ok(p) => p,
+        Err(e) => return check_error(e.code(), &e.to_string()),
+    };
+    let lite = permslip_lite::Slip::parse(&payload).expect("the issuer's lite payload parses");
+    assert_eq!(lite.subject(), slip.user.id);
+    for check in fixed_checks(&slip) {
+        let (want, got) = (engine_answer(&checker, &check), lite_answer(&lite, &check));
+        assert_eq!(got, want, "{check}: engine {want}, lite {got}");
+    }
+    // Foreign and corrupt handles deny; they never panic.
+    for h in [0, 1, u32::MAX, 0x1000_0000, 0x2fff_ffff, 0x4000_0001] {
+        let _ = lite.check(h);
+    }
+}
+
+/// `lite_payload`: arbitrary bytes as a signed lite payload: refused with a code, or a checker
+/// whose entry points agree with each other.
+pub fn lite_payload(data: &[u8]) {
+    let token = sign_lite(data, signing_key()).unwrap();
+    match LiteSnapshot::verify(&token, jwks(), &options()) {
+        Ok(snapshot) => {
+            let lite = snapshot.slip();
+            // Names to ask about: every run of name characters in the input, and some others.
+            let mut names: Vec<&[u8]> = data
+                .split(|b| !(b.is_ascii_alphanumeric() || b"._-:+*".contains(b)))
+                .filter(|n| !n.is_empty() && n.len() < 64)
+                .take(64)
+                .collect();
+            names.extend([&b""[..], b"*", b"view", b"reader"]);
+            for p in &names {
+                for v in [None, Some(&b"x"[..]), names.first().copied()] {
+                    let e = lite.explain_permission(p, v);
+                    assert_eq!(e.allowed, lite.can(p, v));
+                    assert_eq!(e.allowed, lite.check(lite.permission_handle(p, v)));
+                }
+                for a in &names {
+                    assert_eq!(lite.explain_feature(p, a).allowed, lite.can_feature(p, a));
+                    assert_eq!(lite.explain_resource(p, a).allowed, lite.can_resource(p, a));
+                    for r in lite.list(p, a) {
+                        assert!(lite.can_resource(r.as_bytes(), a), "listed but not allowed");
+                    }
+                }
+            }
         }
         Err(e) => check_error(e.code(), &e.to_string()),
     }
