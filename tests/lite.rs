@@ -444,3 +444,15 @@ fn kids_a_lite_header_cannot_hold_are_refused_at_issue() {
     let key = SigningKey::from_seed("k.1_~:/+=-", &seed);
     assert!(lite_token(&claims, &key).is_ok());
 }
+
+#[test]
+fn lite_limits_are_the_engines() {
+    use permslip::engine::limits as engine;
+    use permslip_lite::payload as lite;
+    assert_eq!(lite::MAX_PERMISSIONS as usize, engine::MAX_PERMISSIONS);
+    assert_eq!(lite::MAX_FEATURES as usize, engine::MAX_FEATURES);
+    assert_eq!(lite::MAX_RESOURCES as usize, engine::MAX_RESOURCES);
+    assert_eq!(lite::MAX_LEVELS as usize, engine::MAX_LEVELS);
+    assert_eq!(lite::MAX_PRODUCTS as usize, engine::MAX_PRODUCTS);
+    assert_eq!(lite::MAX_EDGES as usize, engine::MAX_EDGES);
+}

@@ -3,7 +3,10 @@
 //! them back the same way; `tests/lite.rs` compares the two on every example user.
 
 use crate::payload::{
-    Table, ACTION, ALLOW_ALL_SCOPES, ALLOW_ANY, ALL_SCOPES_NON_ADMIN, NO_PRODUCT, PERM,
+    Table, ACTION_MIN, ALLOW_ALL_SCOPES, ALLOW_ANY, ALL_SCOPES_NON_ADMIN, FEATURE_LEVEL,
+    FEATURE_OVERRIDES, FEATURE_OVERRIDES_LEN, FEATURE_PRODUCT_OFF, NO_PRODUCT, OVERRIDE_MIN,
+    PERM_PRODUCT, PERM_REASON, PERM_SCOPES, PERM_SCOPES_LEN, PERM_STATE, RESOURCE_FEATURE,
+    RESOURCE_LEVEL, RESOURCE_RESTRICTED,
 };
 use crate::reader::{u16_at, u32_at, u8_at};
 use crate::Slip;
@@ -63,14 +66,14 @@ impl<'a> Slip<'a> {
     }
 
     fn perm_state(&self, p: u32) -> u8 {
-        u8_at(self.bytes, self.perms.entry(p) + 6)
+        u8_at(self.bytes, self.perms.entry(p) + PERM_STATE)
     }
 
     /// Whether scope value `v` is in permission `p`'s granted run.
     fn scope_listed(&self, p: u32, v: u32) -> bool {
         let at = self.perms.entry(p);
-        let start = u32_at(self.bytes, at + 10);
-        let len = u32_at(self.bytes, at + 14);
+        let start = u32_at(self.bytes, at + PERM_SCOPES);
+        let len = u32_at(self.bytes, at + PERM_SCOPES_LEN);
         let (mut lo, mut hi) = (start, start + len);
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
@@ -162,18 +165,21 @@ impl<'a> Slip<'a> {
 
     /// (level, level without Administrator) of feature `f`.
     fn feature_levels(&self, f: u32) -> (u8, u8) {
-        let at = self.features.entry(f) + 6;
+        let at = self.features.entry(f) + FEATURE_LEVEL;
         (u8_at(self.bytes, at), u8_at(self.bytes, at + 1))
     }
 
     /// (level, level without Administrator) of resource `r`.
     fn resource_levels(&self, r: u32) -> (u8, u8) {
-        let at = self.resources.entry(r) + 8;
+        let at = self.resources.entry(r) + RESOURCE_LEVEL;
         (u8_at(self.bytes, at), u8_at(self.bytes, at + 1))
     }
 
     fn resource_feature(&self, r: u32) -> u32 {
-        u32::from(u16_at(self.bytes, self.resources.entry(r) + 6))
+        u32::from(u16_at(
+            self.bytes,
+            self.resources.entry(r) + RESOURCE_FEATURE,
+        ))
     }
 
     /// Resource index by name, through the sorted order.
@@ -222,14 +228,14 @@ impl<'a> Slip<'a> {
     fn action_min_level(&self, f: u32, action: &[u8]) -> Option<u8> {
         let a = self.find(self.actions, action)?;
         let at = self.features.entry(f);
-        let start = u32_at(self.bytes, at + 10);
-        let len = u32::from(u16_at(self.bytes, at + 14));
+        let start = u32_at(self.bytes, at + FEATURE_OVERRIDES);
+        let len = u32::from(u16_at(self.bytes, at + FEATURE_OVERRIDES_LEN));
         let overridden = (start..start + len)
             .map(|i| self.overrides.entry(i))
             .find(|o| u32::from(u16_at(self.bytes, *o)) == a);
         match overridden {
-            Some(o) => Some(u8_at(self.bytes, o + 2)),
-            None => Some(u8_at(self.bytes, self.actions.entry(a) + ACTION - 1)).filter(|m| *m > 0),
+            Some(o) => Some(u8_at(self.bytes, o + OVERRIDE_MIN)),
+            None => Some(u8_at(self.bytes, self.actions.entry(a) + ACTION_MIN)).filter(|m| *m > 0),
         }
     }
 
@@ -270,7 +276,7 @@ impl<'a> Slip<'a> {
             return denied(UNKNOWN_PERMISSION);
         };
         let at = self.perms.entry(p);
-        let mut reason = u8_at(self.bytes, at + 7);
+        let mut reason = u8_at(self.bytes, at + PERM_REASON);
         let allowed = self.can(permission, scope);
         if reason <= ADMIN && !allowed {
             reason = SCOPE_NOT_GRANTED;
@@ -289,7 +295,7 @@ impl<'a> Slip<'a> {
             allowed,
             reason,
             product: (reason == PRODUCT_OFF)
-                .then(|| self.product_name(u16_at(self.bytes, at + 8)))
+                .then(|| self.product_name(u16_at(self.bytes, at + PERM_PRODUCT)))
                 .flatten(),
             ..Explained::default()
         }
@@ -317,7 +323,7 @@ impl<'a> Slip<'a> {
             return denied(UNKNOWN_ACTION);
         };
         let (held, held_no_admin) = self.resource_levels(r);
-        let restricted = u8_at(self.bytes, self.resources.entry(r) + 10) == 1;
+        let restricted = u8_at(self.bytes, self.resources.entry(r) + RESOURCE_RESTRICTED) == 1;
         self.level_explanation(held, held_no_admin, min, self.product_off(f), restricted)
     }
 
@@ -352,7 +358,10 @@ impl<'a> Slip<'a> {
 
     /// The name of feature `f`'s product when it is off for the user.
     fn product_off(&self, f: u32) -> Option<&'a str> {
-        self.product_name(u16_at(self.bytes, self.features.entry(f) + 8))
+        self.product_name(u16_at(
+            self.bytes,
+            self.features.entry(f) + FEATURE_PRODUCT_OFF,
+        ))
     }
 
     fn product_name(&self, product: u16) -> Option<&'a str> {
@@ -366,6 +375,3 @@ fn denied<'a>(reason: u8) -> Explained<'a> {
         ..Explained::default()
     }
 }
-
-// Offsets used above, tied to the entry layout in `payload.rs`.
-const _: () = assert!(PERM == 18);

@@ -9,24 +9,50 @@ pub const VERSION: u8 = 1;
 /// The payload's first bytes.
 pub const MAGIC: &[u8; 3] = b"PSL";
 
-// The engine's limits (`src/engine/limits.rs`); the issuer checked them already.
-const MAX_PERMISSIONS: u32 = 4096;
-const MAX_FEATURES: u32 = 1024;
-const MAX_RESOURCES: u32 = 16384;
-const MAX_LEVELS: u32 = 15;
-const MAX_PRODUCTS: u32 = 256;
-const MAX_EDGES: u32 = 65536;
+/// The engine's limits (`src/engine/limits.rs`, which the issuer checked already; `tests/lite.rs`
+/// holds the two lists equal): permissions, features, resources, levels, products, edges.
+pub const MAX_PERMISSIONS: u32 = 4096;
+/// See [`MAX_PERMISSIONS`].
+pub const MAX_FEATURES: u32 = 1024;
+/// See [`MAX_PERMISSIONS`].
+pub const MAX_RESOURCES: u32 = 16384;
+/// See [`MAX_PERMISSIONS`].
+pub const MAX_LEVELS: u32 = 15;
+/// See [`MAX_PERMISSIONS`].
+pub const MAX_PRODUCTS: u32 = 256;
+/// See [`MAX_PERMISSIONS`].
+pub const MAX_EDGES: u32 = 65536;
 
 /// "No product" in a permission's or feature's product field.
 pub const NO_PRODUCT: u16 = 0xFFFF;
 
-// Entry widths, in bytes.
+// Entry layouts: field offsets within an entry, and entry widths, in bytes. Every entry that
+// has a name starts with it (a `Str`: u32 offset, u16 length).
 const STR: usize = 6;
+/// Action: name, minimum level.
+pub(crate) const ACTION_MIN: usize = STR;
 pub(crate) const ACTION: usize = STR + 1;
-pub(crate) const PERM: usize = STR + 1 + 1 + 2 + 4 + 4;
+/// Permission: name, state bits, reason, product, scope run (start, length).
+pub(crate) const PERM_STATE: usize = STR;
+pub(crate) const PERM_REASON: usize = STR + 1;
+pub(crate) const PERM_PRODUCT: usize = STR + 2;
+pub(crate) const PERM_SCOPES: usize = STR + 4;
+pub(crate) const PERM_SCOPES_LEN: usize = STR + 8;
+pub(crate) const PERM: usize = STR + 12;
+/// Override: action, minimum level.
+pub(crate) const OVERRIDE_MIN: usize = 2;
 pub(crate) const OVERRIDE: usize = 3;
-pub(crate) const FEATURE: usize = STR + 1 + 1 + 2 + 4 + 2;
-pub(crate) const RESOURCE: usize = STR + 2 + 1 + 1 + 1;
+/// Feature: name, level, level without Administrator, product when off, override run.
+pub(crate) const FEATURE_LEVEL: usize = STR;
+pub(crate) const FEATURE_PRODUCT_OFF: usize = STR + 2;
+pub(crate) const FEATURE_OVERRIDES: usize = STR + 4;
+pub(crate) const FEATURE_OVERRIDES_LEN: usize = STR + 8;
+pub(crate) const FEATURE: usize = STR + 10;
+/// Resource: name, feature, level, level without Administrator, restricted and unassigned.
+pub(crate) const RESOURCE_FEATURE: usize = STR;
+pub(crate) const RESOURCE_LEVEL: usize = STR + 2;
+pub(crate) const RESOURCE_RESTRICTED: usize = STR + 4;
+pub(crate) const RESOURCE: usize = STR + 5;
 
 /// Permission state bits.
 pub(crate) const ALLOW_ANY: u8 = 1;
@@ -136,7 +162,7 @@ impl<'a> Slip<'a> {
         for i in 0..n {
             let at = slip.actions.entry(i);
             slip.check_str(at, "actions")?;
-            slip.check_level(u8_at(bytes, at + STR), "actions: level out of range")?;
+            slip.check_level(u8_at(bytes, at + ACTION_MIN), "actions: level out of range")?;
         }
         slip.check_ascending(slip.actions, "actions: names out of order")?;
 
@@ -164,7 +190,10 @@ impl<'a> Slip<'a> {
             if u32::from(u16_at(bytes, at)) >= slip.actions.count {
                 return Err(Error::malformed("overrides: unknown action"));
             }
-            slip.check_level(u8_at(bytes, at + 2), "overrides: level out of range")?;
+            slip.check_level(
+                u8_at(bytes, at + OVERRIDE_MIN),
+                "overrides: level out of range",
+            )?;
         }
 
         let n = u32::from(r.u16("features")?);
@@ -181,12 +210,18 @@ impl<'a> Slip<'a> {
         for i in 0..n {
             let at = slip.resources.entry(i);
             slip.check_str(at, "resources")?;
-            if u32::from(u16_at(bytes, at + STR)) >= slip.features.count {
+            if u32::from(u16_at(bytes, at + RESOURCE_FEATURE)) >= slip.features.count {
                 return Err(Error::malformed("resources: unknown feature"));
             }
-            slip.check_level(u8_at(bytes, at + STR + 2), "resources: level out of range")?;
-            slip.check_level(u8_at(bytes, at + STR + 3), "resources: level out of range")?;
-            if u8_at(bytes, at + STR + 4) > 1 {
+            slip.check_level(
+                u8_at(bytes, at + RESOURCE_LEVEL),
+                "resources: level out of range",
+            )?;
+            slip.check_level(
+                u8_at(bytes, at + RESOURCE_LEVEL + 1),
+                "resources: level out of range",
+            )?;
+            if u8_at(bytes, at + RESOURCE_RESTRICTED) > 1 {
                 return Err(Error::malformed("resources: restricted flag not 0 or 1"));
             }
         }
@@ -328,12 +363,12 @@ impl<'a> Slip<'a> {
     fn check_perm(&self, at: usize) -> Result<(), Error> {
         let b = self.bytes;
         self.check_str(at, "permissions")?;
-        if u8_at(b, at + STR) > 7 || u8_at(b, at + STR + 1) > 12 {
+        if u8_at(b, at + PERM_STATE) > 7 || u8_at(b, at + PERM_REASON) > 12 {
             return Err(Error::malformed("permissions: bad state or reason"));
         }
-        self.check_product(u16_at(b, at + STR + 2), "permissions: unknown product")?;
-        let start = u32_at(b, at + STR + 4);
-        let len = u32_at(b, at + STR + 8);
+        self.check_product(u16_at(b, at + PERM_PRODUCT), "permissions: unknown product")?;
+        let start = u32_at(b, at + PERM_SCOPES);
+        let len = u32_at(b, at + PERM_SCOPES_LEN);
         if start
             .checked_add(len)
             .is_none_or(|end| end > self.scope_refs.count)
@@ -354,11 +389,17 @@ impl<'a> Slip<'a> {
     fn check_feature(&self, at: usize) -> Result<(), Error> {
         let b = self.bytes;
         self.check_str(at, "features")?;
-        self.check_level(u8_at(b, at + STR), "features: level out of range")?;
-        self.check_level(u8_at(b, at + STR + 1), "features: level out of range")?;
-        self.check_product(u16_at(b, at + STR + 2), "features: unknown product")?;
-        let start = u32_at(b, at + STR + 4);
-        let len = u32::from(u16_at(b, at + STR + 8));
+        self.check_level(u8_at(b, at + FEATURE_LEVEL), "features: level out of range")?;
+        self.check_level(
+            u8_at(b, at + FEATURE_LEVEL + 1),
+            "features: level out of range",
+        )?;
+        self.check_product(
+            u16_at(b, at + FEATURE_PRODUCT_OFF),
+            "features: unknown product",
+        )?;
+        let start = u32_at(b, at + FEATURE_OVERRIDES);
+        let len = u32::from(u16_at(b, at + FEATURE_OVERRIDES_LEN));
         if start
             .checked_add(len)
             .is_none_or(|end| end > self.overrides.count)
