@@ -1,15 +1,20 @@
 //! Native engine figures: one check (by name and by handle), a 40-item menu, compiling a
-//! user's slip, issuing one, and verifying + compiling a signed snapshot.
+//! user's slip, issuing one, and verifying + compiling a signed snapshot; the same for lite
+//! tokens (issue, validate, verify, checks).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use permslip::engine::{Checker, CompiledCatalogue};
+use permslip::issue::lite_token;
 use permslip::issue::{catalogue_of, slip_for};
+use permslip::lite::LiteSnapshot;
 use permslip::model::{Directory, Model, NavItem};
 use permslip::snapshot::Snapshot;
-use permslip::token::{jwks_json, sign, Audience, Claims, Jwks, SigningKey, VerifyOptions};
+use permslip::token::{
+    base64url, jwks_json, sign, Audience, Claims, Jwks, SigningKey, VerifyOptions,
+};
 
 fn example(name: &str) -> (Model, Directory) {
     let dir = format!("{}/examples/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -108,6 +113,36 @@ fn bench(c: &mut Criterion) {
     });
     c.bench_function("sign snapshot", |b| {
         b.iter(|| sign(black_box(&claims), &key))
+    });
+
+    // permslip/lite (docs/LITE.md): the issuer compiles and signs the decisions; a client
+    // validates the tables and reads them in place.
+    let lite = lite_token(&claims, &key).unwrap();
+    c.bench_function("lite: issue a token (compile + encode + sign)", |b| {
+        b.iter(|| lite_token(black_box(&claims), &key).unwrap())
+    });
+    let segment = lite.split('.').nth(1).unwrap();
+    let payload = base64url::decode(segment).unwrap();
+    c.bench_function("lite: validate the payload", |b| {
+        b.iter(|| {
+            permslip_lite::Slip::parse(black_box(&payload))
+                .unwrap()
+                .admin
+        })
+    });
+    c.bench_function("lite: verify + validate a token", |b| {
+        b.iter(|| LiteSnapshot::verify(black_box(&lite), &jwks, &opts).unwrap())
+    });
+    let slip = permslip_lite::Slip::parse(&payload).unwrap();
+    c.bench_function("lite: can by name", |b| {
+        b.iter(|| slip.can(black_box(b"fax.send"), None))
+    });
+    c.bench_function("lite: can by name, scoped", |b| {
+        b.iter(|| slip.can(black_box(b"fax.send_from"), Some(black_box(b"+15550100"))))
+    });
+    let lh = slip.permission_handle(b"fax.send", None);
+    c.bench_function("lite: check by handle", |b| {
+        b.iter(|| slip.check(black_box(lh)))
     });
 }
 
