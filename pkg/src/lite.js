@@ -317,13 +317,13 @@ function nodeVerify([, , key, message, signature]) {
 }
 
 // The rest of a load once the platform has checked the equation.
-function finish([[clock, expected, leeway, minSerial], bytes], ok, verifiedBy) {
+function finish([[clock, expected, leeway, minSerial], bytes], ok, verifiedBy, awaited) {
   if (!ok) throw fail("bad_signature", "invalid signature");
   // Read after the signature check, which may have awaited.
   const now = Math.floor((clock ?? Date.now)() / 1000);
   const n = bytes.length;
-  // Opened again: another load may have used the module's load buffer meanwhile.
-  write(bytes);
+  // After an await, opened again: another load may have used the module's load buffer.
+  if (awaited) write(bytes);
   check(X.accept());
   const slip = outAt()[0];
   try {
@@ -425,7 +425,7 @@ export class Permslip {
     } catch {
       throw unavailable();
     }
-    return finish(c, ok, "webcrypto");
+    return finish(c, ok, "webcrypto", 1);
   }
 
   /** A checker that denies everything with `reason` (`invalid` or `expired`). */
