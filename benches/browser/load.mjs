@@ -1,7 +1,10 @@
 // Snapshot load in headless Chromium: the module's own Ed25519 (`Permslip.load`, synchronous)
 // against WebCrypto's (`Permslip.loadAsync`), first call and warm medians, Amplify `member`
-// against its shared catalogue bundle. Each cold figure is a fresh page.
-//   node benches/browser/load.mjs        (needs pkg/dist: scripts/build-wasm.sh; Chromium: scripts/setup.sh)
+// against its shared catalogue bundle; and `permslip/lite` (`loadAsync`, WebCrypto) on the
+// member's lite token. Each cold figure is a fresh page.
+//   node benches/browser/load.mjs        (needs pkg/dist: scripts/build-wasm.sh; the CLI:
+//                                         cargo build --features cli; Chromium: scripts/setup.sh)
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
@@ -17,6 +20,13 @@ const fixtures = {
   jwks: read("tests", "keys", "test-jwks.json"),
   catalogue: read("tests", "golden", "amplify", "catalogue.jwt"),
   token: read("tests", "golden", "amplify", "member.jwt"),
+  // Valid for a day from now: the lite page reads the real clock.
+  lite: execFileSync(join(ROOT, "target", "debug", "permslip"), [
+    "issue", "--format", "lite", "--subject", "member", "--ttl", "86400",
+    "--model", join(ROOT, "examples", "amplify", "model.json"),
+    "--directory", join(ROOT, "examples", "amplify", "directory.json"),
+    "--key", join(ROOT, "tests", "keys", "test-private.jwk.json"),
+  ], { encoding: "utf8" }).trim(),
 };
 
 // Runs in the page: `which` is "sync" (load first) or "async" (loadAsync first).
@@ -56,7 +66,16 @@ async function batch(fn, n, reps) {
   return median(xs);
 }
 await warm(() => permslip.Permslip.load(f.token, options), 10);
+// permslip/lite: its own module (fetched and compiled by the first loadAsync), WebCrypto.
+const lite = await import("/pkg/src/lite.js");
+const liteOptions = { jwks: lite.KeySet.parse(f.jwks), audience: "permslip-demo" };
+t = performance.now();
+const liteFirstChecker = await lite.Permslip.loadAsync(f.lite, liteOptions);
+const liteFirst = performance.now() - t;
 window.result = {
+  liteBy: liteFirstChecker.verifiedBy,
+  liteFirst,
+  liteWarm: await batch(() => lite.Permslip.loadAsync(f.lite, liteOptions), 200, 9),
   by: first.verifiedBy,
   catalogueFirst,
   snapshotFirst,
@@ -97,9 +116,9 @@ const us = (x) => `${(x * 1000).toFixed(0)} µs`;
 const all = [...runs.sync, ...runs.async];
 console.log(`${all[0].userAgent}; ${PAGES} fresh pages per column; medians`);
 console.log("");
-console.log("| Chromium, Amplify `member` | `load` (wasm Ed25519) | `loadAsync` (WebCrypto Ed25519) |");
-console.log("|---|---:|---:|");
-console.log(`| verified by | ${runs.sync[0].by} | ${runs.async[0].by} |`);
-console.log(`| first catalogue bundle load in a page | ${ms(med(runs.sync.map((r) => r.catalogueFirst)))} | ${ms(med(runs.async.map((r) => r.catalogueFirst)))} |`);
-console.log(`| first snapshot load after it | ${ms(med(runs.sync.map((r) => r.snapshotFirst)))} | ${ms(med(runs.async.map((r) => r.snapshotFirst)))} |`);
-console.log(`| warm snapshot load | ${us(med(all.map((r) => r.syncWarm)))} | ${us(med(all.map((r) => r.asyncWarm)))} |`);
+console.log("| Chromium, Amplify `member` | `load` (wasm Ed25519) | `loadAsync` (WebCrypto Ed25519) | lite `loadAsync` (WebCrypto) |");
+console.log("|---|---:|---:|---:|");
+console.log(`| verified by | ${runs.sync[0].by} | ${runs.async[0].by} | ${all[0].liteBy} |`);
+console.log(`| first catalogue bundle load in a page | ${ms(med(runs.sync.map((r) => r.catalogueFirst)))} | ${ms(med(runs.async.map((r) => r.catalogueFirst)))} | – |`);
+console.log(`| first snapshot load (lite: its module's fetch and compile included) | ${ms(med(runs.sync.map((r) => r.snapshotFirst)))} | ${ms(med(runs.async.map((r) => r.snapshotFirst)))} | ${ms(med(all.map((r) => r.liteFirst)))} |`);
+console.log(`| warm snapshot load | ${us(med(all.map((r) => r.syncWarm)))} | ${us(med(all.map((r) => r.asyncWarm)))} | ${us(med(all.map((r) => r.liteWarm)))} |`);
