@@ -5,8 +5,9 @@
 //! Each accepted token lives in a block of linear memory (a header with its parsed [`Slip`],
 //! then the decoded payload) that the wrapper releases when the checker is freed or collected.
 //! Blocks come from power-of-two size classes with a free list per class: no allocator crate,
-//! no coalescing, memory bounded by twice the peak. The token itself is written to a reusable
-//! load buffer, and query strings to a reusable scratch buffer.
+//! no coalescing, memory bounded by twice the peak. A token being loaded has a block of its own
+//! too (loads awaiting WebCrypto overlap), freed by `accept` or `discard`; query strings go to
+//! one reusable scratch buffer.
 
 use core::cell::UnsafeCell;
 
@@ -46,12 +47,6 @@ struct State {
     top: usize,
     /// Free blocks per size class, linked through their first word.
     free: [usize; 32],
-    /// The load buffer: token, then decoded header, then signature.
-    load: usize,
-    load_class: u32,
-    token_len: usize,
-    payload_b64: usize,
-    payload_b64_len: usize,
     scratch: usize,
     scratch_class: u32,
     scratch_len: usize,
@@ -69,11 +64,6 @@ unsafe impl Sync for Global {}
 static STATE: Global = Global(UnsafeCell::new(State {
     top: 0,
     free: [0; 32],
-    load: 0,
-    load_class: 0,
-    token_len: 0,
-    payload_b64: 0,
-    payload_b64_len: 0,
     scratch: 0,
     scratch_class: 0,
     scratch_len: 0,
@@ -148,31 +138,17 @@ impl State {
         }
     }
 
-    /// A reusable buffer of at least `size` bytes at `*at` (class `*class`).
-    fn reserve(&mut self, which: Buffer, size: usize) -> Option<usize> {
-        let (at, class) = match which {
-            Buffer::Load => (self.load, self.load_class),
-            Buffer::Scratch => (self.scratch, self.scratch_class),
-        };
-        if at != 0 && size <= 1 << class {
-            return Some(at);
+    /// The scratch buffer, at least `size` bytes (reallocated only to grow).
+    fn reserve_scratch(&mut self, size: usize) -> Option<usize> {
+        if self.scratch != 0 && size <= 1 << self.scratch_class {
+            return Some(self.scratch);
         }
-        if at != 0 {
-            self.release(at, class);
+        if self.scratch != 0 {
+            self.release(self.scratch, self.scratch_class);
         }
-        let (at, class) = self.alloc(size)?;
-        match which {
-            Buffer::Load => (self.load, self.load_class) = (at, class),
-            Buffer::Scratch => (self.scratch, self.scratch_class) = (at, class),
-        }
-        Some(at)
+        (self.scratch, self.scratch_class) = self.alloc(size)?;
+        Some(self.scratch)
     }
-}
-
-#[derive(Clone, Copy)]
-enum Buffer {
-    Load,
-    Scratch,
 }
 
 /// The accepted slip at `at`, if `at` is one (the wrapper passes only pointers `accept` gave).
@@ -218,42 +194,103 @@ pub extern "C" fn out() -> u32 {
     state().out.as_ptr() as u32
 }
 
+/// The header of a load block, before the token: tag, token length, class, then the payload
+/// segment's offset in the token and its length (0, 0 until opened).
+const LOAD_HEADER: usize = 24;
+/// Marks a block holding a token being loaded.
+const LOAD_TAG: u32 = 0x5053_4c30;
+
+/// A token being loaded: its own block, so loads awaiting the platform's verification never
+/// share a buffer.
+struct Load {
+    at: usize,
+    len: usize,
+    class: u32,
+}
+
+impl Load {
+    /// The load block whose token starts at `token` (the pointer `input` returned).
+    fn at(token: u32) -> Option<Load> {
+        let s = state();
+        let at = (token as usize).checked_sub(LOAD_HEADER)?;
+        if at % 8 != 0 || at + LOAD_HEADER > s.top || header_word(at, 0) != LOAD_TAG {
+            return None;
+        }
+        Some(Load {
+            at,
+            len: header_word(at, 1) as usize,
+            class: header_word(at, 2),
+        })
+    }
+
+    fn token(&self) -> &'static [u8] {
+        bytes(self.at + LOAD_HEADER, self.len)
+    }
+
+    fn header_at(&self) -> usize {
+        self.at + LOAD_HEADER + align8(self.len)
+    }
+
+    fn release(self) {
+        set_header_word(self.at, 0, 0);
+        state().release(self.at, self.class);
+    }
+}
+
+fn header_word(at: usize, i: usize) -> u32 {
+    // SAFETY: `at` is an 8-aligned block start inside memory; headers are 6 words.
+    unsafe { *((at + 4 * i) as *const u32) }
+}
+
+fn set_header_word(at: usize, i: usize, value: u32) {
+    // SAFETY: as `header_word`.
+    unsafe { *((at + 4 * i) as *mut u32) = value }
+}
+
+/// Room for a token of `len` bytes in a load block of its own: returns where to write it (0
+/// when memory cannot grow). `accept` or `discard` frees the block.
 #[no_mangle]
 pub extern "C" fn input(len: u32) -> u32 {
     let s = state();
     let len = len as usize;
-    let room = align8(len) + HEADER_ROOM + 64;
-    match s.reserve(Buffer::Load, room) {
-        Some(at) => {
-            s.token_len = len;
-            s.payload_b64 = 0;
-            at as u32
-        }
-        None => 0,
+    let Some((at, class)) = s.alloc(LOAD_HEADER + align8(len) + HEADER_ROOM + 64) else {
+        return 0;
+    };
+    for (i, word) in [LOAD_TAG, len as u32, class, 0, 0].into_iter().enumerate() {
+        set_header_word(at, i, word);
+    }
+    (at + LOAD_HEADER) as u32
+}
+
+/// Frees a load block that will not be accepted (a refused token).
+#[no_mangle]
+pub extern "C" fn discard(token: u32) {
+    if let Some(load) = Load::at(token) {
+        load.release();
     }
 }
 
 #[no_mangle]
-pub extern "C" fn open(len: u32) -> u32 {
-    let s = state();
-    if s.load == 0 || len as usize != s.token_len {
+pub extern "C" fn open(token: u32) -> u32 {
+    let Some(load) = Load::at(token) else {
         return fail(Error::malformed("open: no token written"));
-    }
-    let token = bytes(s.load, s.token_len);
-    let header_at = s.load + align8(s.token_len);
+    };
+    let header_at = load.header_at();
     let header: &'static mut [u8; HEADER_ROOM] = match bytes_mut(header_at, HEADER_ROOM).try_into()
     {
         Ok(h) => h,
         Err(_) => return fail(Error::malformed("open")),
     };
-    let opened = match token::open(token, header) {
+    let opened = match token::open(load.token(), header) {
         Ok(o) => o,
         Err(e) => return fail(e),
     };
     let signature_at = header_at + HEADER_ROOM;
     bytes_mut(signature_at, 64).copy_from_slice(&opened.signature);
-    s.payload_b64 = opened.payload.as_ptr() as usize;
-    s.payload_b64_len = opened.payload.len();
+    let payload_at = opened.payload.as_ptr() as usize - (load.at + LOAD_HEADER);
+    set_header_word(load.at, 3, payload_at as u32);
+    set_header_word(load.at, 4, opened.payload.len() as u32);
+    let s = state();
     s.out = [0; OUT_WORDS];
     s.out[0] = opened.kid.as_ptr() as u32;
     s.out[1] = opened.kid.len() as u32;
@@ -262,16 +299,29 @@ pub extern "C" fn open(len: u32) -> u32 {
     0
 }
 
-/// Decodes and validates the opened token's payload into a new block; `out[0]` is then the
-/// slip pointer every query takes.
+/// Decodes and validates an opened token's payload into a block of its own, and frees the
+/// load block; `out[0]` is then the slip pointer every query takes.
 #[no_mangle]
-pub extern "C" fn accept() -> u32 {
-    let s = state();
-    if s.payload_b64 == 0 {
+pub extern "C" fn accept(token: u32) -> u32 {
+    let Some(load) = Load::at(token) else {
+        return fail(Error::malformed("accept: no token written"));
+    };
+    let (payload_at, payload_len) = (header_word(load.at, 3), header_word(load.at, 4));
+    if payload_len == 0 {
+        load.release();
         return fail(Error::malformed("accept: token not opened"));
     }
-    let b64 = bytes(s.payload_b64, s.payload_b64_len);
-    s.payload_b64 = 0;
+    let b64 = bytes(
+        load.at + LOAD_HEADER + payload_at as usize,
+        payload_len as usize,
+    );
+    let status = accept_payload(b64);
+    load.release();
+    status
+}
+
+fn accept_payload(b64: &'static [u8]) -> u32 {
+    let s = state();
     let Some(len) = decoded_len(b64.len()) else {
         return fail(Error::malformed("payload: invalid base64url"));
     };
@@ -395,7 +445,7 @@ time_export!(serial);
 #[no_mangle]
 pub extern "C" fn scratch(len: u32) -> u32 {
     let s = state();
-    match s.reserve(Buffer::Scratch, len as usize) {
+    match s.reserve_scratch(len as usize) {
         Some(at) => {
             s.scratch_len = len as usize;
             at as u32

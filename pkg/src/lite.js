@@ -287,48 +287,61 @@ function open(token, options) {
   // UTF-8 is never shorter than UTF-16: refuse a long string before encoding it.
   const bytes = token.length > max ? token : enc.encode(token);
   if (bytes.length > max) throw fail("too_large", `token of ${bytes.length}+ bytes, over the limit of ${max}`);
-  const [, , signed, signature] = write(bytes);
+  const at = write(bytes);
+  const [, , signed, signature] = outAt();
   const kid = text(0);
   const key = keys.get(kid);
-  if (!key) throw fail("unknown_key", `unknown key \`${kid}\``);
-  // Copies: another load may use the module while the signature is checked.
-  return [o, bytes, key, bytes.subarray(0, signed), bytesAt(signature, 64).slice()];
+  if (!key) {
+    X.discard(at);
+    throw fail("unknown_key", `unknown key \`${kid}\``);
+  }
+  // The token stays in its own block of the module's memory until accept or discard.
+  return [o, bytes.length, key, at, signed, signature];
 }
 
-// Writes the token to the module's load buffer and opens it: out = [kid, signed length, signature].
+// Writes the token to a load block of its own and opens it (out = [kid, signed length,
+// signature]); returns where it is.
 function write(bytes) {
   const n = bytes.length;
   const at = wasm().input(n);
   if (!at) throw fail("too_large", "out of memory");
   bytesAt(at, n).set(bytes);
-  check(X.open(n));
-  return outAt();
+  const status = X.open(at);
+  if (status) X.discard(at);
+  check(status);
+  return at;
 }
+
+// The signing input and the signature of an opened token: views of the module's memory as it
+// is now (taken after any await: memory may have grown meanwhile, detaching older views).
+const signedParts = ([, , , at, signed, signature]) => [bytesAt(at, signed), bytesAt(signature, 64)];
 
 const unavailable = () => fail("platform_unavailable", "no Ed25519 in this runtime: use the full entry");
 
 // node:crypto's verdict; undefined off Node (or where it cannot take the key).
-function nodeVerify([, , key, message, signature]) {
+function nodeVerify(c) {
   // No throw where there is no node:crypto: a caught exception costs a stack trace per load.
-  const c = builtin("node:crypto");
-  if (c)
+  const crypto = builtin("node:crypto");
+  const key = c[2];
+  if (crypto)
     try {
-      key.node ??= c.createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x: key.x }, format: "jwk" });
-      return c.verify(null, message, key.node, signature);
+      key.node ??= crypto.createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x: key.x }, format: "jwk" });
+      const [message, signature] = signedParts(c);
+      return crypto.verify(null, message, key.node, signature);
     } catch {}
 }
 
-// The rest of a load once the platform has checked the equation.
-function finish([[clock, expected, leeway, minSerial], bytes], ok, verifiedBy, awaited) {
-  if (!ok) throw fail("bad_signature", "invalid signature");
-  // Read after the signature check, which may have awaited.
-  const now = Math.floor((clock ?? Date.now)() / 1000);
-  const n = bytes.length;
-  // After an await, opened again: another load may have used the module's load buffer.
-  if (awaited) write(bytes);
-  check(X.accept());
+// The rest of a load once the platform has checked the equation: accept frees the token's block.
+function finish([[clock, expected, leeway, minSerial], n, , at], ok, verifiedBy) {
+  if (!ok) {
+    X.discard(at);
+    throw fail("bad_signature", "invalid signature");
+  }
+  check(X.accept(at));
   const slip = outAt()[0];
   try {
+    // Read after the signature check, which may have awaited.
+    const now = Math.floor((clock ?? Date.now)() / 1000);
     return loaded(slip, now, n, expected, leeway, minSerial, clock, verifiedBy);
   } catch (e) {
     X.release(slip);
@@ -407,7 +420,10 @@ export class Permslip {
   static load(token, options) {
     const c = open(token, options);
     const ok = nodeVerify(c);
-    if (ok == null) throw unavailable();
+    if (ok == null) {
+      X.discard(c[3]);
+      throw unavailable();
+    }
     return finish(c, ok, "node:crypto");
   }
 
@@ -418,16 +434,19 @@ export class Permslip {
   static async loadAsync(token, options) {
     await init();
     const c = open(token, options);
-    const [, , key, message, signature] = c;
     let ok = nodeVerify(c);
     if (ok != null) return finish(c, ok, "node:crypto");
     try {
-      key.web ??= crypto.subtle.importKey("raw", key.raw, "Ed25519", false, ["verify"]);
-      ok = await crypto.subtle.verify("Ed25519", await key.web, signature, message);
+      const key = c[2];
+      const web = await (key.web ??= crypto.subtle.importKey("raw", key.raw, "Ed25519", false, ["verify"]));
+      // WebCrypto copies its inputs when called: the views may change afterwards.
+      const [message, signature] = signedParts(c);
+      ok = await crypto.subtle.verify("Ed25519", web, signature, message);
     } catch {
+      X.discard(c[3]);
       throw unavailable();
     }
-    return finish(c, ok, "webcrypto", 1);
+    return finish(c, ok, "webcrypto");
   }
 
   /** A checker that denies everything with `reason` (`invalid` or `expired`). */

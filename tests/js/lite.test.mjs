@@ -637,6 +637,53 @@ WebAssembly.Instance = function (module, imports) {
   assert.equal(stillRight, true);
 });
 
+test("refused loads free their token's block: memory stays flat", { skip }, () => {
+  const [stable, codes] = fresh(
+    `async () => {
+      const first = lite.Permslip.load(token, opts);
+      const memory = instances[0].memory;
+      const pages = () => memory.buffer.byteLength / 65536;
+      const [h, p, s] = token.split(".");
+      const flip = (x) => (x[5] === "A" ? x.slice(0, 5) + "B" + x.slice(6) : x.slice(0, 5) + "A" + x.slice(6));
+      const bad = [
+        [h + "." + flip(p) + "." + s, opts],                                  // bad signature
+        [token, { ...opts, audience: "elsewhere" }],                          // wrong audience
+        [token, { ...opts, now: 0 }],                                         // not yet valid
+        [token, { ...opts, minSerial: Number.MAX_SAFE_INTEGER }],             // rollback
+        [token.replace(/^[^.]+/, btoa('{"alg":"EdDSA","typ":"permslip-lite","kid":"nobody"}').replace(/=+$/, "")), opts], // unknown key
+        [h + "." + p + ".AAAA", opts],                                        // bad signature length
+      ];
+      const codes = new Set();
+      const round = () => {
+        for (let i = 0; i < 300; i++)
+          for (const [t, o] of bad)
+            try {
+              lite.Permslip.load(t, o);
+            } catch (e) {
+              codes.add(e.code);
+            }
+      };
+      round();
+      const before = pages();
+      for (let i = 0; i < 10; i++) round();
+      await lite.Permslip.loadAsync(bad[0][0], bad[0][1]).catch((e) => codes.add(e.code));
+      return [pages() === before && first.can("profile.view") === lite.Permslip.load(token, opts).can("profile.view"), [...codes].sort()];
+    }`,
+    {
+      builtins: true,
+      before: `const instances = [];
+const Original = WebAssembly.Instance;
+WebAssembly.Instance = function (module, imports) {
+  const i = new Original(module, imports);
+  instances.push(i.exports);
+  return i;
+};`,
+    },
+  );
+  assert.deepEqual(codes, ["bad_signature", "not_yet_valid", "rollback", "unknown_key", "wrong_audience"]);
+  assert.equal(stable, true, "19,800 refused loads left memory as it was");
+});
+
 test("free releases the checker; using it afterwards throws `freed`", { skip }, () => {
   const p = load();
   p.free();
