@@ -5,8 +5,8 @@
 use crate::payload::{
     Table, ACTION_MIN, ALLOW_ALL_SCOPES, ALLOW_ANY, ALL_SCOPES_NON_ADMIN, FEATURE_LEVEL,
     FEATURE_OVERRIDES, FEATURE_OVERRIDES_LEN, FEATURE_PRODUCT_OFF, NO_PRODUCT, OVERRIDE_MIN,
-    PERM_PRODUCT, PERM_REASON, PERM_SCOPES, PERM_SCOPES_LEN, PERM_STATE, RESOURCE_FEATURE,
-    RESOURCE_LEVEL, RESOURCE_RESTRICTED,
+    PERM_PRODUCT, PERM_REASON, PERM_STATE, RESOURCE_FEATURE, RESOURCE_LEVEL, RESOURCE_RESTRICTED,
+    RUN_LEN, RUN_START,
 };
 use crate::reader::{u16_at, u32_at, u8_at};
 use crate::Slip;
@@ -69,15 +69,27 @@ impl<'a> Slip<'a> {
         u8_at(self.bytes, self.perms.entry(p) + PERM_STATE)
     }
 
-    /// Whether scope value `v` is in permission `p`'s granted run.
+    /// Whether scope value `v` is in permission `p`'s granted run (if it has one).
     fn scope_listed(&self, p: u32, v: u32) -> bool {
-        let at = self.perms.entry(p);
-        let start = u32_at(self.bytes, at + PERM_SCOPES);
-        let len = u32_at(self.bytes, at + PERM_SCOPES_LEN);
-        let (mut lo, mut hi) = (start, start + len);
+        let b = self.bytes;
+        let (mut lo, mut hi) = (0u32, self.runs.count);
+        let run = loop {
+            if lo >= hi {
+                return false;
+            }
+            let mid = lo + (hi - lo) / 2;
+            let at = self.runs.entry(mid);
+            match u32::from(u16_at(b, at)).cmp(&p) {
+                core::cmp::Ordering::Less => lo = mid + 1,
+                core::cmp::Ordering::Greater => hi = mid,
+                core::cmp::Ordering::Equal => break at,
+            }
+        };
+        let start = u32_at(b, run + RUN_START);
+        let (mut lo, mut hi) = (start, start + u32_at(b, run + RUN_LEN));
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
-            match u32_at(self.bytes, self.scope_refs.entry(mid)).cmp(&v) {
+            match u32_at(b, self.scope_refs.entry(mid)).cmp(&v) {
                 core::cmp::Ordering::Less => lo = mid + 1,
                 core::cmp::Ordering::Greater => hi = mid,
                 core::cmp::Ordering::Equal => return true,

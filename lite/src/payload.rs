@@ -32,13 +32,16 @@ const STR: usize = 6;
 /// Action: name, minimum level.
 pub(crate) const ACTION_MIN: usize = STR;
 pub(crate) const ACTION: usize = STR + 1;
-/// Permission: name, state bits, reason, product, scope run (start, length).
+/// Permission: name, state bits, reason, product.
 pub(crate) const PERM_STATE: usize = STR;
 pub(crate) const PERM_REASON: usize = STR + 1;
 pub(crate) const PERM_PRODUCT: usize = STR + 2;
-pub(crate) const PERM_SCOPES: usize = STR + 4;
-pub(crate) const PERM_SCOPES_LEN: usize = STR + 8;
-pub(crate) const PERM: usize = STR + 12;
+pub(crate) const PERM: usize = STR + 4;
+/// Scope run: the permission (its index), then the run in the scope refs (start, length). Only
+/// permissions granted for some values have one.
+pub(crate) const RUN_START: usize = 2;
+pub(crate) const RUN_LEN: usize = 6;
+pub(crate) const RUN: usize = 10;
 /// Override: action, minimum level.
 pub(crate) const OVERRIDE_MIN: usize = 2;
 pub(crate) const OVERRIDE: usize = 3;
@@ -100,6 +103,7 @@ pub struct Slip<'a> {
     pub(crate) scope_values: Table,
     pub(crate) scope_refs: Table,
     pub(crate) perms: Table,
+    pub(crate) runs: Table,
     pub(crate) overrides: Table,
     pub(crate) features: Table,
     pub(crate) resources: Table,
@@ -181,6 +185,9 @@ impl<'a> Slip<'a> {
             slip.check_perm(slip.perms.entry(i))?;
         }
         slip.check_ascending(slip.perms, "permissions: names out of order")?;
+        let n = u32::from(r.u16("scope runs")?);
+        slip.runs = table(&mut r, n, RUN, "scope runs")?;
+        slip.check_runs()?;
 
         let n = r.u32("overrides")?;
         at_most(n, MAX_EDGES, "overrides")?;
@@ -269,6 +276,7 @@ impl<'a> Slip<'a> {
             scope_values: NONE,
             scope_refs: NONE,
             perms: NONE,
+            runs: NONE,
             overrides: NONE,
             features: NONE,
             resources: NONE,
@@ -366,22 +374,37 @@ impl<'a> Slip<'a> {
         if u8_at(b, at + PERM_STATE) > 7 || u8_at(b, at + PERM_REASON) > 12 {
             return Err(Error::malformed("permissions: bad state or reason"));
         }
-        self.check_product(u16_at(b, at + PERM_PRODUCT), "permissions: unknown product")?;
-        let start = u32_at(b, at + PERM_SCOPES);
-        let len = u32_at(b, at + PERM_SCOPES_LEN);
-        if start
-            .checked_add(len)
-            .is_none_or(|end| end > self.scope_refs.count)
-        {
-            return Err(Error::malformed("permissions: scope run out of range"));
-        }
-        let mut previous = None;
-        for i in start..start + len {
-            let v = u32_at(b, self.scope_refs.entry(i));
-            if v >= self.scope_values.count || previous.is_some_and(|p| p >= v) {
-                return Err(Error::malformed("permissions: bad scope run"));
+        self.check_product(u16_at(b, at + PERM_PRODUCT), "permissions: unknown product")
+    }
+
+    /// Scope runs: permissions strictly ascending and known, each run inside the scope refs
+    /// and its values known and strictly ascending.
+    fn check_runs(&self) -> Result<(), Error> {
+        let b = self.bytes;
+        let mut previous_perm = None;
+        for i in 0..self.runs.count {
+            let at = self.runs.entry(i);
+            let p = u32::from(u16_at(b, at));
+            if p >= self.perms.count || previous_perm.is_some_and(|q| q >= p) {
+                return Err(Error::malformed("scope runs: bad permission"));
             }
-            previous = Some(v);
+            previous_perm = Some(p);
+            let start = u32_at(b, at + RUN_START);
+            let len = u32_at(b, at + RUN_LEN);
+            if start
+                .checked_add(len)
+                .is_none_or(|end| end > self.scope_refs.count)
+            {
+                return Err(Error::malformed("scope runs: out of range"));
+            }
+            let mut previous = None;
+            for k in start..start + len {
+                let v = u32_at(b, self.scope_refs.entry(k));
+                if v >= self.scope_values.count || previous.is_some_and(|q| q >= v) {
+                    return Err(Error::malformed("scope runs: bad value"));
+                }
+                previous = Some(v);
+            }
         }
         Ok(())
     }

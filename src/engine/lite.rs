@@ -146,7 +146,7 @@ impl Checker {
         }
 
         w.u16(narrow(perm_order.len(), "permissions", 4096)?);
-        for (p, (start, len)) in perm_order.iter().zip(&runs) {
+        for p in &perm_order {
             let i = *p as usize;
             w.str(cat.perms.name(*p))?;
             let state = u8::from(self.allow_any.get(i))
@@ -155,6 +155,16 @@ impl Checker {
             w.u8(state);
             w.u8(self.perm_reason.get(i).map_or(7, |r| *r as u8));
             w.u16(product(cat.perm_product.get(i).copied().flatten()));
+        }
+        // Scope runs only for the permissions granted for some values, by sorted index.
+        let scoped: Vec<(usize, &(u32, u32))> = runs
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, len))| *len > 0)
+            .collect();
+        w.u16(narrow(scoped.len(), "scoped permissions", 4096)?);
+        for (p, (start, len)) in scoped {
+            w.u16(narrow(p, "permissions", 4096)?);
             w.u32(*start);
             w.u32(*len);
         }
