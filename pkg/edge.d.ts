@@ -1,6 +1,13 @@
 // Hand-written types for `permslip/edge`: a request gate for edge workers. See docs/EDGE.md.
 
 import type { Catalogue, Clock, Explanation, Jwks, KeySet } from "./index.js";
+import type * as FullEntry from "./index.js";
+import type * as LiteEntry from "./lite.js";
+
+/** The full engine: the module namespace of `permslip` (the default engine). */
+export type FullEngine = typeof FullEntry;
+/** The lite engine: the module namespace of `permslip/lite` (`import * as lite from "permslip/lite"`). */
+export type LiteEngine = typeof LiteEntry;
 
 /** What a route needs. A value starting with `:` in `scope` or `resource` names a path parameter. */
 export type RouteRequirement =
@@ -87,6 +94,26 @@ export interface GateOptions {
   explain?: boolean;
   /** The clock, for tests. Default: `Date.now`, read once per request. */
   now?: Clock;
+  /**
+   * The engine that verifies and checks snapshots. Default: the full one (`permslip`). For
+   * issuer-compiled lite snapshots use {@link LiteGateOptions} (`engine: lite`).
+   */
+  engine?: FullEngine;
+}
+
+/**
+ * Options of a gate on the lite engine (`permslip/lite`), for issuer-compiled lite snapshots:
+ * as {@link GateOptions}, with lite's key sets and no `catalogue` (lite snapshots carry none).
+ * lite's module must be initialised: on Node it compiles itself; on workerd call lite's
+ * `init(module)` first.
+ */
+export interface LiteGateOptions extends Omit<GateOptions, "jwks" | "catalogue" | "engine"> {
+  /** The module namespace of `permslip/lite`. */
+  engine: LiteEngine;
+  /** The verifying keys: a `KeySet` of `permslip/lite`, a JWKS object or its JSON text (parsed once). */
+  jwks: LiteEntry.KeySet | LiteEntry.Jwks | string;
+  /** Refused (`TypeError`): lite snapshots carry no catalogue. */
+  catalogue?: undefined;
 }
 
 /** A decision as JSON: what the route required, after path parameters were substituted. */
@@ -139,14 +166,20 @@ export interface GateRefused {
 
 export type GateResult = GateAllowed | GateRefused;
 
-/** 403 body. */
-export interface ForbiddenBody {
+/**
+ * 403 body. On the lite engine the explanation is lite's (no `via`, `granted_by`):
+ * `ForbiddenBody<LiteExplanation>`.
+ */
+export interface ForbiddenBody<E = Explanation> {
   error: "forbidden";
   subject: string;
   route: string | null;
   requirement: ResolvedRequirement | null;
-  explanation?: Explanation | LevelExplanation;
+  explanation?: E | LevelExplanation;
 }
+
+/** An explanation from the lite engine: the full one's without provenance (`via`, `granted_by`). */
+export type LiteExplanation = LiteEntry.Explanation;
 
 /** 401 body. */
 export interface UnauthenticatedBody {
@@ -184,6 +217,7 @@ export interface Gate {
 
 /**
  * Creates a gate. Throws `RouteTableError`, `PermslipError` (key set, catalogue bundle, wasm not
- * initialised: import `permslip` first) or `TypeError` (options).
+ * initialised: import `permslip` first) or `TypeError` (options). With `engine: lite`
+ * (`permslip/lite`), lite's `PermslipError` for a key set, and `TypeError` for a `catalogue`.
  */
-export declare function createGate(options: GateOptions): Gate;
+export declare function createGate(options: GateOptions | LiteGateOptions): Gate;

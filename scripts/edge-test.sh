@@ -2,7 +2,8 @@
 # The edge gate's tests, in one command (exit status non-zero on any failure):
 #   1. builds pkg/dist (scripts/build-wasm.sh) when it is missing or older than the Rust sources
 #   2. type-checks pkg/edge.d.ts (tests/edge/usage.ts)
-#   3. node:test unit tests of permslip/edge (tests/edge/gate.test.mjs)
+#   3. node:test unit tests of permslip/edge (tests/edge/gate.test.mjs), and of the gate on the
+#      lite engine against the full one (tests/edge/lite.test.mjs)
 #   4. real HTTP: workerd and the Node adapter on 127.0.0.1 in front of an echo origin
 #      (tests/edge/http.test.mjs)
 #   5. permslip/edge from the packed tarball (tests/edge/pack.test.mjs; skipped until
@@ -34,7 +35,7 @@ echo "== types: pkg/edge.d.ts"
 node_modules/.bin/tsc -p tests/edge/tsconfig.json
 
 echo "== unit, HTTP (workerd + Node on 127.0.0.1) and packaging tests"
-node --test --test-reporter=spec tests/edge/gate.test.mjs tests/edge/http.test.mjs tests/edge/pack.test.mjs
+node --test --test-reporter=spec tests/edge/gate.test.mjs tests/edge/lite.test.mjs tests/edge/http.test.mjs tests/edge/pack.test.mjs
 
 if [ "$bench" = 1 ]; then
   echo "== cold vs cached gate time (Node)"

@@ -10,6 +10,10 @@
 // The gate is synchronous from the token to the decision: nothing awaits between reading the
 // cache and checking the snapshot, so an evicted checker can be freed at once (its wasm memory
 // back) without an in-flight request still holding it.
+//
+// The engine that verifies and checks snapshots is the full one (./core.js) unless the `engine`
+// option names another: `permslip/lite`'s module namespace, for issuer-compiled lite tokens.
+// lite.js is never imported here, so a gate on the full engine does not load it.
 
 import { Catalogue, isInitialized, KeySet, Permslip, PermslipError } from "./core.js";
 
@@ -28,6 +32,13 @@ const EMPTY = Object.freeze({});
 
 // Codes that mean "the gate itself is broken", not "this token cannot be trusted": 500.
 const GATE_FAULTS = new Set(["invalid_argument", "not_initialized", "init_failed", "freed", "internal"]);
+// The lite engine's too: no Ed25519 for a synchronous load (a runtime without node:crypto: use
+// authorizeAsync / handle), and a key set whose keys are checked only at the first load (parsed
+// before the lite module was initialised).
+const LITE_GATE_FAULTS = new Set([...GATE_FAULTS, "platform_unavailable", "invalid_key_set"]);
+
+// The full engine: ./core.js, as before the `engine` option existed.
+const FULL_ENGINE = Object.freeze({ lite: false, Permslip, KeySet, PermslipError, faults: GATE_FAULTS });
 
 // ---- Errors -----------------------------------------------------------------------------------
 
@@ -411,7 +422,8 @@ export function createGate(options) {
     throw new TypeError("createGate expects `{ routes, jwks, audience }`");
   }
   const table = compileRoutes(options.routes);
-  if (!isInitialized()) {
+  const engine = engineOf(options.engine);
+  if (!engine.lite && !isInitialized()) {
     throw new PermslipError(
       "not_initialized",
       "the wasm module is not initialised: import `permslip` before `permslip/edge` (its Node and workerd entries initialise it) or call `initSync`",
@@ -432,8 +444,18 @@ export function createGate(options) {
   if (typeof explain !== "boolean") throw new TypeError("`explain` must be a boolean");
   const now = clockOf(options.now);
   // Parse the key set once: every cold load reuses it.
-  const jwks = options.jwks instanceof KeySet ? options.jwks : KeySet.parse(options.jwks);
+  if (engine.lite && options.jwks instanceof KeySet) {
+    throw new TypeError("`jwks` is a key set of the full entry: pass the JWKS itself or `KeySet.parse` of `permslip/lite`");
+  }
+  const jwks = options.jwks instanceof engine.KeySet ? options.jwks : engine.KeySet.parse(options.jwks);
   let catalogue = options.catalogue ?? undefined;
+  if (engine.lite) {
+    if (catalogue !== undefined) {
+      throw new TypeError("`catalogue` cannot be used with the lite engine: lite snapshots carry their compiled decisions, not a catalogue");
+    }
+    const loadOptions = { jwks, audience, issuer, leeway, maxTokenBytes, now: options.now ?? undefined };
+    return new Gate(GATE, { table, cookieName, cacheSize, maxTokenBytes, leeway, explain, now, loadOptions, engine });
+  }
   if (typeof catalogue === "string") {
     // Verified once here; a bad bundle stops the gate from being created.
     catalogue = Catalogue.load(catalogue.trim(), { jwks, audience, issuer, leeway, now: options.now ?? undefined });
@@ -441,7 +463,38 @@ export function createGate(options) {
     throw new TypeError("`catalogue` must be a catalogue bundle token or a `Catalogue` (see Catalogue.load)");
   }
   const loadOptions = { jwks, audience, issuer, leeway, maxTokenBytes, catalogue, now: options.now ?? undefined };
-  return new Gate(GATE, { table, cookieName, cacheSize, maxTokenBytes, leeway, explain, now, loadOptions });
+  return new Gate(GATE, { table, cookieName, cacheSize, maxTokenBytes, leeway, explain, now, loadOptions, engine: FULL_ENGINE });
+}
+
+// The engine an `engine` option names: the full one by default (or when given the full entry's
+// own namespace), else a `permslip/lite`-shaped namespace (checked here; TypeError otherwise).
+function engineOf(engine) {
+  if (engine === undefined || engine === null) return FULL_ENGINE;
+  const fn = (v) => typeof v === "function";
+  const isClass = (v) => fn(v) && v.prototype !== undefined;
+  if (
+    typeof engine !== "object" ||
+    !isClass(engine.Permslip) ||
+    !fn(engine.Permslip.load) ||
+    !fn(engine.Permslip.loadAsync) ||
+    !isClass(engine.KeySet) ||
+    !fn(engine.KeySet.parse) ||
+    !isClass(engine.PermslipError) ||
+    !(engine.PermslipError.prototype instanceof Error)
+  ) {
+    throw new TypeError(
+      "`engine` must be the module namespace of `permslip/lite` (`import * as lite from \"permslip/lite\"`) or of `permslip`: " +
+        "with `Permslip.load`, `Permslip.loadAsync`, `KeySet.parse` and `PermslipError`",
+    );
+  }
+  if (engine.Permslip === Permslip) return FULL_ENGINE;
+  return Object.freeze({
+    lite: true,
+    Permslip: engine.Permslip,
+    KeySet: engine.KeySet,
+    PermslipError: engine.PermslipError,
+    faults: LITE_GATE_FAULTS,
+  });
 }
 
 const GATE = Symbol("Gate");
@@ -455,6 +508,7 @@ class Gate {
   #explain;
   #now;
   #load;
+  #engine;
   // token -> { checker, expMs, headers }; Map iteration order is insertion order, so the first
   // key is the least recently used (a hit re-inserts).
   #cache = new Map();
@@ -470,6 +524,7 @@ class Gate {
     this.#explain = o.explain;
     this.#now = o.now;
     this.#load = o.loadOptions;
+    this.#engine = o.engine;
   }
 
   /** The compiled route table. */
@@ -510,7 +565,7 @@ class Gate {
     let loaded = null;
     if (typeof token === "string" && token !== "" && token.length <= this.#maxTokenBytes && !this.#cache.has(token)) {
       try {
-        loaded = { token, checker: await Permslip.loadAsync(token, this.#load) };
+        loaded = { token, checker: await this.#engine.Permslip.loadAsync(token, this.#load) };
       } catch (error) {
         loaded = { token, error };
       }
@@ -645,13 +700,15 @@ class Gate {
     this.#stats.misses++;
     let checker;
     try {
-      if (loaded?.token !== token) checker = Permslip.load(token, this.#load);
+      if (loaded?.token !== token) checker = this.#engine.Permslip.load(token, this.#load);
       else if (loaded.error !== undefined) throw loaded.error;
       else checker = loaded.checker;
     } catch (e) {
       // Failures are never cached: a later request with the same string verifies again.
       const code = typeof e?.code === "string" ? e.code : "internal";
-      if (!(e instanceof PermslipError) || GATE_FAULTS.has(code)) {
+      // The engine's errors (either entry's class): anything else is a fault of the gate.
+      const engine = this.#engine;
+      if (!(e instanceof engine.PermslipError || e instanceof PermslipError) || engine.faults.has(code)) {
         return this.#refuse(500, "gate_error", { error: "gate_error", message: "the gate could not verify the snapshot" });
       }
       return this.#unauthenticated(code === "expired" ? "expired" : "invalid", code, e.message);
