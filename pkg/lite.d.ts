@@ -3,19 +3,12 @@
 // `profile()`, `permissions()`, the `verifier` and `catalogue` options, and provenance (`via`,
 // `granted_by`) in explanations.
 
+// The shapes both entries share are the full entry's own.
+import type { Clock, ExplainQuery, InitInput, Jwks, NavItem, Reason, Requirement } from "./index.js";
+export type { Clock, ExplainQuery, InitInput, Jwks, NavItem, Reason, Requirement };
+
 /** A handle that always denies; unknown names resolve to it. */
 export declare const HANDLE_DENY: 4294967295;
-
-/** What `init` accepts: where to fetch the .wasm, a response, the bytes or a compiled module. */
-export type InitInput =
-  | string
-  | URL
-  | Request
-  | Response
-  | Promise<Response>
-  | ArrayBuffer
-  | ArrayBufferView
-  | WebAssembly.Module;
 
 /**
  * Compiles the lite module (`dist/permslip_lite.wasm`, exported as `permslip/lite/wasm`).
@@ -60,11 +53,6 @@ export declare class PermslipError extends Error {
   readonly code: ErrorCode;
 }
 
-/** A JWKS document. */
-export interface Jwks {
-  keys: ReadonlyArray<Record<string, unknown>>;
-}
-
 /** A parsed, checked key set. Parse once and reuse: the platform's key objects are cached. */
 export declare class KeySet {
   private constructor();
@@ -76,9 +64,6 @@ export declare class KeySet {
   /** The ids of the Ed25519 keys, in document order. */
   readonly kids: string[];
 }
-
-/** A clock for tests: milliseconds since the epoch, a Date, or a function returning either. */
-export type Clock = number | Date | (() => number | Date);
 
 export interface LoadOptions {
   /** The verifying keys: a `KeySet`, a JWKS object or its JSON text. */
@@ -99,24 +84,6 @@ export interface LoadOptions {
   now?: Clock;
 }
 
-/** A decision's reason code. `expired` and `invalid` come from the wrapper, not the engine. */
-export type Reason =
-  | "granted"
-  | "admin"
-  | "unknown_permission"
-  | "product_off"
-  | "revoked"
-  | "explicit_only"
-  | "scope_not_granted"
-  | "not_granted"
-  | "level_too_low"
-  | "restricted"
-  | "unknown_feature"
-  | "unknown_resource"
-  | "unknown_action"
-  | "expired"
-  | "invalid";
-
 /** A structured answer to "why (not)?": the full entry's without `via` and `granted_by`. */
 export interface Explanation {
   allowed: boolean;
@@ -131,23 +98,6 @@ export interface Explanation {
   product?: string;
   /** One human sentence. */
   message: string;
-}
-
-export type ExplainQuery =
-  | { permission: string; scope?: string | null }
-  | { feature: string; action: string }
-  | { resource: string; action: string };
-
-/** What a navigation item needs to show. */
-export type Requirement =
-  | { permission: string; scope?: string | null }
-  | { feature: string; level?: string | null };
-
-/** A navigation item; any other fields (label, href, icon...) are kept. */
-export interface NavItem {
-  id?: string;
-  requires?: Requirement | null;
-  children?: readonly NavItem[] | null;
 }
 
 /**
