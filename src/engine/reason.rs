@@ -55,24 +55,26 @@ impl Reason {
         }
     }
 
+    /// Every reason, in number order (`ALL[r as usize] == r`).
+    pub const ALL: [Reason; 13] = [
+        Reason::Granted,
+        Reason::Admin,
+        Reason::UnknownPermission,
+        Reason::ProductOff,
+        Reason::Revoked,
+        Reason::ExplicitOnly,
+        Reason::ScopeNotGranted,
+        Reason::NotGranted,
+        Reason::LevelTooLow,
+        Reason::Restricted,
+        Reason::UnknownFeature,
+        Reason::UnknownResource,
+        Reason::UnknownAction,
+    ];
+
     /// The reason with this number (`Reason as u8`), as lite tokens carry it.
     pub fn from_number(n: u8) -> Option<Reason> {
-        const ALL: [Reason; 13] = [
-            Reason::Granted,
-            Reason::Admin,
-            Reason::UnknownPermission,
-            Reason::ProductOff,
-            Reason::Revoked,
-            Reason::ExplicitOnly,
-            Reason::ScopeNotGranted,
-            Reason::NotGranted,
-            Reason::LevelTooLow,
-            Reason::Restricted,
-            Reason::UnknownFeature,
-            Reason::UnknownResource,
-            Reason::UnknownAction,
-        ];
-        ALL.get(usize::from(n)).copied()
+        Reason::ALL.get(usize::from(n)).copied()
     }
 
     /// Whether this reason allows.
