@@ -1,5 +1,6 @@
 // Shared by the Node suites: repository paths, the published test keys, the golden snapshots,
 // and signing with the npm `jose` library.
+import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -208,4 +209,44 @@ export function sampleNav() {
     { id: "docs-admin", requires: { feature: "documents", level: "owner" } },
     { id: "help" },
   ];
+}
+
+/**
+ * The malformed-menu battery both entries must pass: `invalid_menu` for trees that are not
+ * trees, `limit_exceeded` for too deep, cyclic or too wide ones, and a checker that still works
+ * afterwards. `code(fn)` returns the PermslipError code `fn` throws; `granted` is a permission
+ * the checker holds.
+ */
+export function assertMenuRefusals(p, code, granted) {
+  for (const bad of [null, undefined, "menu", 5, { id: "a" }]) {
+    assert.equal(code(() => p.filterMenu(bad)), "invalid_menu");
+  }
+  for (const bad of [
+    [null],
+    [5],
+    ["a"],
+    [[]],
+    [{ id: "a", children: "b" }],
+    [{ id: "a", children: {} }],
+    [{ id: "a", requires: 5 }],
+    [{ id: "a", requires: granted }],
+    [{ id: "a", requires: {} }],
+    [{ id: "a", requires: { permission: 5 } }],
+    [{ id: "a", requires: { permission: "x", scope: 5 } }],
+    [{ id: "a", requires: { feature: "documents", level: {} } }],
+    [{ id: "g", children: [{ id: "a", requires: { nope: true } }] }],
+  ]) {
+    assert.equal(code(() => p.filterMenu(bad)), "invalid_menu", JSON.stringify(bad));
+  }
+  let deep = { id: "leaf" };
+  for (let i = 0; i < 40; i++) deep = { id: `g${i}`, children: [deep] };
+  assert.equal(code(() => p.filterMenu([deep])), "limit_exceeded");
+  const cyclic = { id: "c", children: [] };
+  cyclic.children.push(cyclic);
+  assert.equal(code(() => p.filterMenu([cyclic])), "limit_exceeded");
+  const wide = Array.from({ length: 5000 }, (_, i) => ({ id: `i${i}` }));
+  assert.equal(code(() => p.filterMenu(wide)), "limit_exceeded");
+  assert.equal(p.filterMenu(wide.slice(0, 4096)).length, 4096);
+  assert.deepEqual(p.filterMenu([]), []);
+  assert.equal(p.can(granted), true, "still works");
 }
