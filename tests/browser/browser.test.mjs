@@ -42,6 +42,42 @@ let launched;
 const launch = () => (launched ??= chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS }));
 after(async () => (await launched?.catch(() => null))?.close());
 
+// Serves the installed package (its browser build of `exportPath` named `specifier` by an
+// import map), tests/js and tests/browser, plus `files`; opens `page` (a path) running `script`
+// in a fresh page, and waits for `window[resultVar]`. Returns what the page reported and every
+// .wasm it fetched ([path, status, content type]); page and server are closed afterwards.
+async function runInChromium({ exportPath, specifier, script, page: path, files, resultVar }) {
+  const entry = resolveExport(packed.pkgDir, exportPath, ["browser", "import"]).replace(/^\.\//, "");
+  const html = `<!doctype html><meta charset="utf-8"><title>${specifier}</title>
+<script type="importmap">${JSON.stringify({ imports: { [specifier]: `/node_modules/permslip/${entry}` } })}</script>
+<script type="module" src="${script}"></script>`;
+  const server = await serve(
+    {
+      "/node_modules/permslip/": packed.pkgDir,
+      "/tests/js/": join(ROOT, "tests", "js"),
+      "/tests/browser/": join(ROOT, "tests", "browser"),
+    },
+    { [path]: html, ...files },
+  );
+  const browser = await launch();
+  const page = await browser.newPage();
+  try {
+    const logs = [];
+    page.on("console", (m) => logs.push(`${m.type()}: ${m.text()}`));
+    page.on("pageerror", (e) => logs.push(`pageerror: ${e.message}`));
+    const wasm = [];
+    page.on("response", (r) => r.url().endsWith(".wasm") && wasm.push([new URL(r.url()).pathname, r.status(), r.headers()["content-type"]]));
+    await page.goto(`${server.url}${path}`);
+    await page.waitForFunction((name) => window[name] !== undefined, resultVar, { timeout: 60_000 });
+    const got = await page.evaluate((name) => window[name], resultVar);
+    assert.equal(got.error, undefined, `${got.error}\n${logs.join("\n")}`);
+    return { got, wasm, version: browser.version() };
+  } finally {
+    await page.close();
+    await server.close();
+  }
+}
+
 test("Chromium answers the decision table and the battery exactly as Node", { skip, timeout: 120_000 }, async (t) => {
   const decisions = decisionFixtures();
   const sample = {
@@ -56,61 +92,39 @@ test("Chromium answers the decision table and the battery exactly as Node", { sk
   if (!decisions.skip) Object.assign(fixtures, decisions, { jwks: JWKS_JSON, audience: AUDIENCE });
   else t.diagnostic(`decision table skipped in the browser: ${decisions.skip}`);
 
-  const entry = resolveExport(packed.pkgDir, ".", ["browser", "import"]).replace(/^\.\//, "");
-  const html = `<!doctype html><meta charset="utf-8"><title>permslip</title>
-<script type="importmap">${JSON.stringify({ imports: { permslip: `/node_modules/permslip/${entry}` } })}</script>
-<script type="module" src="/tests/browser/page.mjs"></script>`;
-  const server = await serve(
-    {
-      "/node_modules/permslip/": packed.pkgDir,
-      "/tests/js/": join(ROOT, "tests", "js"),
-      "/tests/browser/": join(ROOT, "tests", "browser"),
-    },
-    { "/index.html": html, "/fixtures.json": JSON.stringify(fixtures) },
-  );
-  const browser = await launch();
-  const pages = [];
-  try {
-    const page = await browser.newPage();
-    pages.push(page);
-    const logs = [];
-    page.on("console", (m) => logs.push(`${m.type()}: ${m.text()}`));
-    page.on("pageerror", (e) => logs.push(`pageerror: ${e.message}`));
-    const wasmTypes = [];
-    page.on("response", (r) => r.url().endsWith(".wasm") && wasmTypes.push(r.headers()["content-type"]));
-    await page.goto(`${server.url}/index.html`);
-    await page.waitForFunction(() => window.permslipResults !== undefined, null, { timeout: 60_000 });
-    const got = await page.evaluate(() => window.permslipResults);
-    assert.equal(got.error, undefined, `${got.error}\n${logs.join("\n")}`);
-    assert.deepEqual(wasmTypes, ["application/wasm"], "the .wasm is fetched once, streamed");
-    assert.equal(got.beforeInit, "not_initialized");
-    assert.equal(got.initialized, true);
+  const { got, wasm, version } = await runInChromium({
+    exportPath: ".",
+    specifier: "permslip",
+    script: "/tests/browser/page.mjs",
+    page: "/index.html",
+    files: { "/fixtures.json": JSON.stringify(fixtures) },
+    resultVar: "permslipResults",
+  });
+  assert.deepEqual(wasm.map(([, , type]) => type), ["application/wasm"], "the .wasm is fetched once, streamed");
+  assert.equal(got.beforeInit, "not_initialized");
+  assert.equal(got.initialized, true);
 
-    const node = battery(permslip, sample);
-    assert.equal(canonical(got.battery), canonical(node), "battery answers differ between Chromium and Node");
+  const node = battery(permslip, sample);
+  assert.equal(canonical(got.battery), canonical(node), "battery answers differ between Chromium and Node");
 
-    if (fixtures.table) {
-      const nodeTable = runTable(permslip, fixtures, JWKS_JSON, AUDIENCE);
-      const failures = got.table.filter((r) => !r.ok).map((r) => `#${r.i} ${canonical(fixtures.table.cases[r.i].check)}: got ${canonical(r.got)}`);
-      assert.deepEqual(failures, [], "decision table failures in Chromium");
-      assert.equal(canonical(got.table), canonical(nodeTable), "decision table answers differ between Chromium and Node");
-      t.diagnostic(`${got.table.length} decision cases identical in Chromium and Node`);
-    }
-
-    t.diagnostic(`Chromium ${browser.version()} (${got.userAgent})`);
-    await t.test("Ed25519 edge cases: WebCrypto (loadAsync) and wasm decide every case as verify_strict", () => {
-      assert.equal(got.subtleEd25519, true, `Chromium's WebCrypto refuses an Ed25519 key: ${got.subtleEd25519}`);
-      const rows = got.ed25519;
-      assert.deepEqual(mismatches(rows, ed25519, PLATFORM_HAS, "webcrypto"), [], "Ed25519 edge cases in Chromium");
-      const ok = rows.filter((r) => r.got === "ok");
-      t.diagnostic(
-        `${rows.length} Ed25519 rows as expected in Chromium (${ok.filter((r) => r.by === "webcrypto").length} accepted by webcrypto, ${ok.filter((r) => r.by === "wasm").length} by wasm)`,
-      );
-    });
-  } finally {
-    await Promise.all(pages.map((p) => p.close()));
-    await server.close();
+  if (fixtures.table) {
+    const nodeTable = runTable(permslip, fixtures, JWKS_JSON, AUDIENCE);
+    const failures = got.table.filter((r) => !r.ok).map((r) => `#${r.i} ${canonical(fixtures.table.cases[r.i].check)}: got ${canonical(r.got)}`);
+    assert.deepEqual(failures, [], "decision table failures in Chromium");
+    assert.equal(canonical(got.table), canonical(nodeTable), "decision table answers differ between Chromium and Node");
+    t.diagnostic(`${got.table.length} decision cases identical in Chromium and Node`);
   }
+
+  t.diagnostic(`Chromium ${version} (${got.userAgent})`);
+  await t.test("Ed25519 edge cases: WebCrypto (loadAsync) and wasm decide every case as verify_strict", () => {
+    assert.equal(got.subtleEd25519, true, `Chromium's WebCrypto refuses an Ed25519 key: ${got.subtleEd25519}`);
+    const rows = got.ed25519;
+    assert.deepEqual(mismatches(rows, ed25519, PLATFORM_HAS, "webcrypto"), [], "Ed25519 edge cases in Chromium");
+    const ok = rows.filter((r) => r.got === "ok");
+    t.diagnostic(
+      `${rows.length} Ed25519 rows as expected in Chromium (${ok.filter((r) => r.by === "webcrypto").length} accepted by webcrypto, ${ok.filter((r) => r.by === "wasm").length} by wasm)`,
+    );
+  });
 });
 
 test("Chromium answers the lite battery (permslip/lite) exactly as Node", { skip, timeout: 120_000 }, async (t) => {
@@ -120,51 +134,29 @@ test("Chromium answers the lite battery (permslip/lite) exactly as Node", { skip
   assert.deepEqual(invariants(node.record), [], "the Node reference itself");
   assert.deepEqual(node.platform, { verifiedBy: ["node:crypto"], syncLoad: "no error" });
 
-  const entry = resolveExport(packed.pkgDir, "./lite", ["browser", "import"]).replace(/^\.\//, "");
-  const html = `<!doctype html><meta charset="utf-8"><title>permslip/lite</title>
-<script type="importmap">${JSON.stringify({ imports: { "permslip/lite": `/node_modules/permslip/${entry}` } })}</script>
-<script type="module" src="/tests/browser/lite-page.mjs"></script>`;
-  const server = await serve(
-    {
-      "/node_modules/permslip/": packed.pkgDir,
-      "/tests/js/": join(ROOT, "tests", "js"),
-      "/tests/browser/": join(ROOT, "tests", "browser"),
-    },
-    { "/lite.html": html, "/lite-fixtures.json": JSON.stringify(fixtures) },
+  const { got, wasm } = await runInChromium({
+    exportPath: "./lite",
+    specifier: "permslip/lite",
+    script: "/tests/browser/lite-page.mjs",
+    page: "/lite.html",
+    files: { "/lite-fixtures.json": JSON.stringify(fixtures) },
+    resultVar: "permslipLiteResults",
+  });
+  assert.deepEqual(
+    wasm,
+    [["/node_modules/permslip/dist/permslip_lite.wasm", 200, "application/wasm"]],
+    "the lite module is fetched once, next to src/lite.js, and nothing else",
   );
-  const browser = await launch();
-  const pages = [];
-  try {
-    const page = await browser.newPage();
-    pages.push(page);
-    const logs = [];
-    page.on("console", (m) => logs.push(`${m.type()}: ${m.text()}`));
-    page.on("pageerror", (e) => logs.push(`pageerror: ${e.message}`));
-    const wasm = [];
-    page.on("response", (r) => r.url().endsWith(".wasm") && wasm.push([new URL(r.url()).pathname, r.status(), r.headers()["content-type"]]));
-    await page.goto(`${server.url}/lite.html`);
-    await page.waitForFunction(() => window.permslipLiteResults !== undefined, null, { timeout: 60_000 });
-    const got = await page.evaluate(() => window.permslipLiteResults);
-    assert.equal(got.error, undefined, `${got.error}\n${logs.join("\n")}`);
-    assert.deepEqual(
-      wasm,
-      [["/node_modules/permslip/dist/permslip_lite.wasm", 200, "application/wasm"]],
-      "the lite module is fetched once, next to src/lite.js, and nothing else",
-    );
-    assert.equal(got.subtleEd25519, true, `Chromium's WebCrypto refuses an Ed25519 key: ${got.subtleEd25519}`);
-    assert.equal(got.beforeInit, "not_initialized", "Permslip.load before the module is compiled");
-    assert.equal(got.keySetBeforeInit, "no error", "KeySet.parse before the module is compiled");
-    assert.equal(got.afterInit, "platform_unavailable", "Permslip.load (sync) once compiled");
-    assert.deepEqual(got.platform, { verifiedBy: ["webcrypto"], syncLoad: "platform_unavailable" }, "loadAsync verified with WebCrypto");
-    assert.deepEqual(invariants(got.record), [], "the lite battery's invariants in Chromium");
-    assert.deepEqual(differences(node.record, got.record), [], "lite battery answers differ between Node and Chromium");
-    assert.equal(canonical(got.record), canonical(node.record));
-    const users = Object.keys(node.record.users).length;
-    t.diagnostic(
-      `lite battery identical in Chromium and Node: ${users} users, ${got.record.table.length} decision cases, ${(JSON.stringify(got.record).length / 1e6).toFixed(1)} MB of answers`,
-    );
-  } finally {
-    await Promise.all(pages.map((p) => p.close()));
-    await server.close();
-  }
+  assert.equal(got.subtleEd25519, true, `Chromium's WebCrypto refuses an Ed25519 key: ${got.subtleEd25519}`);
+  assert.equal(got.beforeInit, "not_initialized", "Permslip.load before the module is compiled");
+  assert.equal(got.keySetBeforeInit, "no error", "KeySet.parse before the module is compiled");
+  assert.equal(got.afterInit, "platform_unavailable", "Permslip.load (sync) once compiled");
+  assert.deepEqual(got.platform, { verifiedBy: ["webcrypto"], syncLoad: "platform_unavailable" }, "loadAsync verified with WebCrypto");
+  assert.deepEqual(invariants(got.record), [], "the lite battery's invariants in Chromium");
+  assert.deepEqual(differences(node.record, got.record), [], "lite battery answers differ between Node and Chromium");
+  assert.equal(canonical(got.record), canonical(node.record));
+  const users = Object.keys(node.record.users).length;
+  t.diagnostic(
+    `lite battery identical in Chromium and Node: ${users} users, ${got.record.table.length} decision cases, ${(JSON.stringify(got.record).length / 1e6).toFixed(1)} MB of answers`,
+  );
 });
