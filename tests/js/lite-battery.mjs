@@ -331,8 +331,8 @@ export async function liteBattery(lite, f) {
   };
 }
 
-// Every string under a `scope` key of the documents (scope values, and scope type names).
-function scopeValues(...docs) {
+/** Every string under a `scope` key of the documents (scope values, and scope type names). */
+export function scopeValues(...docs) {
   const out = new Set();
   const walk = (v) => {
     if (Array.isArray(v)) v.forEach(walk);

@@ -14,6 +14,7 @@ import * as full from "permslip";
 import * as lite from "permslip/lite";
 import { answer, canonical, timeInside, visibleIds } from "./decisions.mjs";
 import { packAndInstall } from "./pack.mjs";
+import { scopeValues } from "./lite-battery.mjs";
 import { assertMenuRefusals, AUDIENCE, decisionFixtures, JWKS_JSON, PRIVATE_JWK, PRIVATE_JWK_2, readJson, ROOT } from "./helpers.mjs";
 import { ISSUE, ISSUED_AT, issueLite, issueLiteTokens, LITE_EXAMPLES, LITE_NOW, LITE_WASM, liteSkip } from "./lite-fixtures.mjs";
 
@@ -75,22 +76,6 @@ test("decision table: every case answers through lite as expected (profile cases
   assert.ok(ran > 200, `only ${ran} cases ran`);
   assert.deepEqual(failures, [], `${failures.length} of ${ran} cases failed:\n${failures.join("\n")}`);
 });
-
-// Every string under a `scope` key of the model and directory (values, and scope type names).
-function scopeValues(...docs) {
-  const out = new Set();
-  const walk = (v) => {
-    if (Array.isArray(v)) v.forEach(walk);
-    else if (v !== null && typeof v === "object") {
-      for (const [k, x] of Object.entries(v)) {
-        if (k === "scope") [x].flat().filter((s) => typeof s === "string").forEach((s) => out.add(s));
-        walk(x);
-      }
-    }
-  };
-  docs.forEach(walk);
-  return [...out];
-}
 
 // Full explanation without provenance: what lite's must equal.
 function withoutProvenance(e) {
@@ -566,6 +551,15 @@ WebAssembly.Instance = function (module, imports) {
   return { exports };
 };`;
 
+// Run first in a fresh process: records the exports of every instance of the lite module.
+const CAPTURE_INSTANCES = `const instances = [];
+const Original = WebAssembly.Instance;
+WebAssembly.Instance = function (module, imports) {
+  const i = new Original(module, imports);
+  instances.push(i.exports);
+  return i;
+};`;
+
 test("one instance serves every token; freed and collected checkers release their memory", { skip }, (t) => {
   const [grown, freedStable, collectedStable, stillRight] = fresh(
     `async () => {
@@ -591,13 +585,7 @@ test("one instance serves every token; freed and collected checkers release thei
     }`,
     {
       builtins: true,
-      before: `const instances = [];
-const Original = WebAssembly.Instance;
-WebAssembly.Instance = function (module, imports) {
-  const i = new Original(module, imports);
-  instances.push(i.exports);
-  return i;
-};`,
+      before: CAPTURE_INSTANCES,
       flags: ["--expose-gc"],
     },
   );
@@ -643,13 +631,7 @@ test("refused loads free their token's block: memory stays flat", { skip }, () =
     }`,
     {
       builtins: true,
-      before: `const instances = [];
-const Original = WebAssembly.Instance;
-WebAssembly.Instance = function (module, imports) {
-  const i = new Original(module, imports);
-  instances.push(i.exports);
-  return i;
-};`,
+      before: CAPTURE_INSTANCES,
     },
   );
   assert.deepEqual(codes, ["bad_signature", "not_yet_valid", "rollback", "unknown_key", "wrong_audience"]);
