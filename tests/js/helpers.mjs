@@ -250,3 +250,36 @@ export function assertMenuRefusals(p, code, granted) {
   assert.deepEqual(p.filterMenu([]), []);
   assert.equal(p.can(granted), true, "still works");
 }
+
+/**
+ * The option battery both entries must pass: missing or ill-typed options are `invalid_argument`,
+ * an unusable `jwks` is `invalid_key_set`. `load(token, extra)` loads with valid options plus
+ * `extra`; `code(fn)` returns the PermslipError code `fn` throws.
+ */
+export function assertBadOptions(Permslip, load, token, code) {
+  assert.equal(code(() => Permslip.load(token)), "invalid_argument");
+  assert.equal(code(() => Permslip.load(token, null)), "invalid_argument");
+  assert.equal(code(() => Permslip.load(token, { jwks: JWKS_JSON })), "invalid_argument");
+  assert.equal(code(() => Permslip.load(token, { audience: AUDIENCE })), "invalid_argument");
+  assert.equal(code(() => load(token, { audience: 7 })), "invalid_argument");
+  assert.equal(code(() => load(token, { audience: "" })), "invalid_argument");
+  for (const [k, v] of [
+    ["leeway", -1],
+    ["leeway", 1.5],
+    ["leeway", "60"],
+    ["leeway", Infinity],
+    ["minSerial", NaN],
+    ["minSerial", 2 ** 60],
+    ["maxTokenBytes", -5],
+    ["issuer", 5],
+    ["subject", {}],
+    ["now", "yesterday"],
+    ["now", NaN],
+    ["now", Infinity],
+  ]) {
+    assert.equal(code(() => load(token, { [k]: v })), "invalid_argument", `${k}: ${String(v)}`);
+  }
+  assert.equal(code(() => load(token, { now: () => "later" })), "invalid_argument");
+  assert.equal(code(() => load(token, { jwks: 5 })), "invalid_key_set");
+  assert.equal(code(() => load(token, { jwks: "x".repeat(1_000_000) })), "invalid_key_set");
+}

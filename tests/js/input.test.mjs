@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { KeySet, Permslip, PermslipError } from "permslip";
-import { assertMenuRefusals, AUDIENCE, JWKS_JSON, NOW_MS, sampleClaims, signWithJose } from "./helpers.mjs";
+import { assertBadOptions, assertMenuRefusals, AUDIENCE, JWKS_JSON, NOW_MS, sampleClaims, signWithJose } from "./helpers.mjs";
 
 const token = await signWithJose(sampleClaims());
 const load = (t = token, extra = {}) => Permslip.load(t, { jwks: JWKS_JSON, audience: AUDIENCE, now: NOW_MS, ...extra });
@@ -27,30 +27,7 @@ test("load: bad tokens and options", () => {
     assert.equal(code(() => load(t)), "malformed", JSON.stringify(t.slice(0, 20)));
   }
   assert.equal(code(() => load("x".repeat(50_000_000))), "too_large");
-  assert.equal(code(() => Permslip.load(token)), "invalid_argument");
-  assert.equal(code(() => Permslip.load(token, null)), "invalid_argument");
-  assert.equal(code(() => Permslip.load(token, { jwks: JWKS_JSON })), "invalid_argument");
-  assert.equal(code(() => Permslip.load(token, { audience: AUDIENCE })), "invalid_argument");
-  assert.equal(code(() => load(token, { audience: 7 })), "invalid_argument");
-  assert.equal(code(() => load(token, { audience: "" })), "invalid_argument");
-  for (const [k, v] of [
-    ["leeway", -1],
-    ["leeway", 1.5],
-    ["leeway", "60"],
-    ["leeway", Infinity],
-    ["minSerial", NaN],
-    ["minSerial", 2 ** 60],
-    ["maxTokenBytes", -5],
-    ["issuer", 5],
-    ["subject", {}],
-    ["now", "yesterday"],
-    ["now", NaN],
-  ]) {
-    assert.equal(code(() => load(token, { [k]: v })), "invalid_argument", `${k}: ${String(v)}`);
-  }
-  assert.equal(code(() => load(token, { now: () => "later" })), "invalid_argument");
-  assert.equal(code(() => load(token, { jwks: 5 })), "invalid_key_set");
-  assert.equal(code(() => load(token, { jwks: "x".repeat(1_000_000) })), "invalid_key_set");
+  assertBadOptions(Permslip, load, token, code);
   assert.equal(code(() => KeySet.parse(undefined)), "invalid_key_set");
   assert.throws(() => new Permslip(), TypeError);
   assert.throws(() => new KeySet(), TypeError);

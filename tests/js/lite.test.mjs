@@ -15,7 +15,7 @@ import * as lite from "permslip/lite";
 import { answer, canonical, timeInside, visibleIds } from "./decisions.mjs";
 import { packAndInstall } from "./pack.mjs";
 import { scopeValues } from "./lite-battery.mjs";
-import { assertMenuRefusals, AUDIENCE, decisionFixtures, JWKS_JSON, PRIVATE_JWK, PRIVATE_JWK_2, readJson, ROOT } from "./helpers.mjs";
+import { assertBadOptions, assertMenuRefusals, AUDIENCE, decisionFixtures, JWKS_JSON, PRIVATE_JWK, PRIVATE_JWK_2, readJson, ROOT } from "./helpers.mjs";
 import { ISSUE, ISSUED_AT, issueLite, issueLiteTokens, LITE_EXAMPLES, LITE_NOW, LITE_WASM, liteSkip } from "./lite-fixtures.mjs";
 
 const { Permslip, KeySet, PermslipError, HANDLE_DENY } = lite;
@@ -255,33 +255,9 @@ test("garbage, wrong types and bad options", { skip }, () => {
   for (const t of ["", ".", "..", "a.b.c", "x".repeat(16 * 1024), "\u0000.\u0000.\u0000", "é.😀.\ud800", `${someToken()}.`]) {
     assert.equal(code(() => load(t)), "malformed", JSON.stringify(t.slice(0, 20)));
   }
-  assert.equal(code(() => Permslip.load(someToken())), "invalid_argument");
-  assert.equal(code(() => Permslip.load(someToken(), null)), "invalid_argument");
-  assert.equal(code(() => Permslip.load(someToken(), { jwks: JWKS_JSON })), "invalid_argument");
-  assert.equal(code(() => Permslip.load(someToken(), { audience: AUDIENCE })), "invalid_argument");
-  assert.equal(code(() => load(someToken(), { audience: 7 })), "invalid_argument");
-  assert.equal(code(() => load(someToken(), { audience: "" })), "invalid_argument");
-  for (const [k, v] of [
-    ["leeway", -1],
-    ["leeway", 1.5],
-    ["leeway", "60"],
-    ["leeway", Infinity],
-    ["minSerial", NaN],
-    ["minSerial", 2 ** 60],
-    ["maxTokenBytes", -5],
-    ["issuer", 5],
-    ["subject", {}],
-    ["now", "yesterday"],
-    ["now", NaN],
-    ["now", Infinity],
-  ]) {
-    assert.equal(code(() => load(someToken(), { [k]: v })), "invalid_argument", `${k}: ${String(v)}`);
-  }
-  assert.equal(code(() => load(someToken(), { now: () => "later" })), "invalid_argument");
+  assertBadOptions(Permslip, load, someToken(), code);
   assert.equal(load(someToken(), { now: new Date(NOW) }).subject, "member");
   assert.equal(load(someToken(), { now: () => new Date(NOW) }).subject, "member");
-  assert.equal(code(() => load(someToken(), { jwks: 5 })), "invalid_key_set");
-  assert.equal(code(() => load(someToken(), { jwks: "x".repeat(1_000_000) })), "invalid_key_set");
   assert.equal(code(() => Permslip.denyAll("nope")), "invalid_argument");
   assert.throws(() => new Permslip(), TypeError);
   assert.throws(() => new KeySet(), TypeError);
