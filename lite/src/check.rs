@@ -2,6 +2,10 @@
 //! (`src/engine/mod.rs`, `explain.rs`): the issuer made every decision with it, and this reads
 //! them back the same way; `tests/lite.rs` compares the two on every example user.
 
+use crate::handle::{
+    HANDLE_DENY, KIND_ALL_SCOPES, KIND_FEATURE, KIND_PERMISSION, KIND_RESOURCE, KIND_SCOPED,
+    KIND_SHIFT, PAYLOAD_MASK,
+};
 use crate::payload::{
     Table, ACTION_MIN, ALLOW_ALL_SCOPES, ALLOW_ANY, ALL_SCOPES_NON_ADMIN, FEATURE_LEVEL,
     FEATURE_OVERRIDES, FEATURE_OVERRIDES_LEN, FEATURE_PRODUCT_OFF, NO_PRODUCT, OVERRIDE_MIN,
@@ -10,18 +14,6 @@ use crate::payload::{
 };
 use crate::reader::{u16_at, u32_at, u8_at};
 use crate::Slip;
-
-/// A handle that always denies: what an unknown name resolves to.
-pub const HANDLE_DENY: u32 = u32::MAX;
-
-// The full engine's handle layout, so handles mean the same in both builds.
-const KIND_SHIFT: u32 = 28;
-const PAYLOAD_MASK: u32 = (1 << KIND_SHIFT) - 1;
-const KIND_PERMISSION: u32 = 0;
-const KIND_SCOPED: u32 = 1;
-const KIND_FEATURE: u32 = 2;
-const KIND_RESOURCE: u32 = 3;
-const KIND_ALL_SCOPES: u32 = 4;
 
 // `Reason` numbers of the full engine (`src/engine/reason.rs`).
 const GRANTED: u8 = 0;

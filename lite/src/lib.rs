@@ -12,6 +12,7 @@
 pub mod base64url;
 mod check;
 mod error;
+pub mod handle;
 #[cfg(feature = "module")]
 mod module;
 pub mod payload;
@@ -19,6 +20,7 @@ mod reader;
 pub mod strict;
 pub mod token;
 
-pub use check::{Explained, HANDLE_DENY};
+pub use check::Explained;
 pub use error::{Error, Status};
+pub use handle::HANDLE_DENY;
 pub use payload::Slip;

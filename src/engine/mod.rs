@@ -38,15 +38,13 @@ use names::Names;
 use crate::model::Requirement;
 
 /// A handle that always denies: what an unknown name resolves to.
-pub const HANDLE_DENY: u32 = u32::MAX;
+pub use permslip_lite::HANDLE_DENY;
 
-const KIND_SHIFT: u32 = 28;
-const PAYLOAD_MASK: u32 = (1 << KIND_SHIFT) - 1;
-const KIND_PERMISSION: u32 = 0;
-const KIND_SCOPED: u32 = 1;
-const KIND_FEATURE: u32 = 2;
-const KIND_RESOURCE: u32 = 3;
-const KIND_ALL_SCOPES: u32 = 4;
+// The handle layout, shared with the lite checker so handles mean the same in both builds.
+use permslip_lite::handle::{
+    KIND_ALL_SCOPES, KIND_FEATURE, KIND_PERMISSION, KIND_RESOURCE, KIND_SCOPED, KIND_SHIFT,
+    PAYLOAD_MASK,
+};
 
 /// One user's compiled permissions. Immutable; cheap to query from many places.
 #[derive(Debug, Clone)]
