@@ -298,3 +298,46 @@ fn inspect_shows_profile_and_menu() {
     assert_eq!(v["verified"], false);
     assert_eq!(v["claims"]["sub"], "tess");
 }
+
+/// `-` reads the token from stdin, once, for full and lite tokens alike.
+#[test]
+fn a_token_on_stdin_is_read_once() {
+    use std::io::Write;
+    use std::process::Stdio;
+    let jwks = format!("{ROOT}/tests/keys/test-jwks.json");
+    for (format, file) in [("jws", "member.jwt"), ("lite", "member.lite.jwt")] {
+        let dir = tempdir(&format!("stdin-{format}"));
+        issue_all_as("amplify", &dir, format);
+        let token = std::fs::read(dir.join(file)).unwrap();
+        let mut args = vec![
+            "check",
+            "-",
+            "--jwks",
+            &jwks,
+            "--now",
+            NOW,
+            "--permission",
+            "fax.send",
+        ];
+        let catalogue = dir.join("catalogue.jwt");
+        let catalogue = catalogue.to_str().unwrap().to_owned();
+        if Path::new(&catalogue).exists() {
+            args.extend(["--catalogue", catalogue.as_str()]);
+        }
+        let mut child = Command::new(BIN)
+            .args(&args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(&token).unwrap();
+        let o = child.wait_with_output().unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&o.stdout).trim(),
+            "allow",
+            "{format}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+}

@@ -386,8 +386,9 @@ fn issue(args: &IssueArgs) -> Result<u8, String> {
     Ok(0)
 }
 
-fn load(args: &VerifyArgs) -> Result<Snapshot, String> {
-    let token = token_arg(&args.token)?;
+/// Verifies a full snapshot: `token` is the token itself (`args.token` already read: stdin
+/// can be read only once).
+fn load(token: &str, args: &VerifyArgs) -> Result<Snapshot, String> {
     let jwks = Jwks::from_json(&read(&args.jwks)?)
         .map_err(|e| format!("`{}`: {e}", args.jwks.display()))?;
     let opts = verify_options(args);
@@ -398,7 +399,7 @@ fn load(args: &VerifyArgs) -> Result<Snapshot, String> {
         ),
         None => None,
     };
-    Snapshot::verify_with(&token, catalogue.as_ref(), &jwks, &opts)
+    Snapshot::verify_with(token, catalogue.as_ref(), &jwks, &opts)
         .map_err(|e| format!("{e} ({})", e.code()))
 }
 
@@ -412,7 +413,7 @@ enum Loaded {
 fn load_any(args: &VerifyArgs) -> Result<Loaded, String> {
     let token = token_arg(&args.token)?;
     if !is_lite_token(&token) {
-        return load(args).map(|s| Loaded::Full(Box::new(s)));
+        return load(&token, args).map(|s| Loaded::Full(Box::new(s)));
     }
     let jwks = Jwks::from_json(&read(&args.jwks)?)
         .map_err(|e| format!("`{}`: {e}", args.jwks.display()))?;
@@ -511,7 +512,7 @@ fn inspect(
         min_serial: 0,
         catalogue,
     };
-    let snapshot = load(&args)?;
+    let snapshot = load(&args.token, &args)?;
     let menu_ids = match menu {
         Some(path) => {
             let model: Model = read_json(path)?;
