@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up and runs every test: native Rust, the same tests under wasm in Node, the npm package
-# in Node, headless Chromium and workerd, the size budget, the edge gate and the demo end to end.
+# in Node, headless Chromium and workerd, the size budget, the edge gate, the demo end to end and
+# the mobile bindings on the JVM.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
@@ -17,6 +18,7 @@ cargo clippy --target wasm32-unknown-unknown --no-default-features --lib -- -D w
 # The lite crate natively, and its standalone module (feature `module`, wasm32 only).
 cargo clippy -p permslip-lite --all-targets -- -D warnings
 cargo clippy -p permslip-lite --target wasm32-unknown-unknown --features module -- -D warnings
+cargo clippy -p permslip-mobile --all-targets -- -D warnings
 
 step "native tests (engine, tokens, decision table, CLI)"
 cargo test --all-features
@@ -51,6 +53,9 @@ scripts/edge-test.sh --no-bench
 
 step "demo console end to end in headless Chromium"
 scripts/e2e.sh
+
+step "mobile bindings (generated sources, phones' targets, Kotlin on the JVM against the native record)"
+scripts/mobile-test.sh
 
 step "size budget of the release .wasm"
 node benches/peers/size-budget.mjs

@@ -37,6 +37,7 @@ pub mod model;
 pub mod slip;
 pub mod snapshot;
 pub mod token;
+pub mod verified;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm;

@@ -4,6 +4,8 @@
 //! The token is opened and its tables validated by the `permslip-lite` crate, exactly as in
 //! the browser module; the signature's equation is this crate's (`token/equation.rs`).
 
+use std::sync::Arc;
+
 use permslip_lite::token::{self as envelope, HEADER_ROOM};
 use permslip_lite::{Explained, Slip, Status};
 
@@ -11,10 +13,21 @@ use crate::engine::{wording, CompileError, Explanation, Reason};
 use crate::snapshot::LoadError;
 use crate::token::{base64url, is_expired, Jwks, TokenError, VerifyOptions};
 
+// The decoded payload and its validated tables, read in place: validated once at load, not
+// per check (a `Slip` borrows the bytes it reads).
+self_cell::self_cell!(
+    struct Tables {
+        owner: Vec<u8>,
+        #[covariant]
+        dependent: Slip,
+    }
+    impl {Debug}
+);
+
 /// A verified lite token: its payload, validated, and the key id that signed it.
 #[derive(Debug, Clone)]
 pub struct LiteSnapshot {
-    payload: Vec<u8>,
+    tables: Arc<Tables>,
     kid: String,
 }
 
@@ -51,7 +64,8 @@ impl LiteSnapshot {
         let segment = std::str::from_utf8(opened.payload).unwrap_or_default();
         let payload = base64url::decode(segment)
             .map_err(|e| TokenError::Malformed(format!("payload: {e}")))?;
-        let slip = Slip::parse(&payload).map_err(refused)?;
+        let tables = Tables::try_new(payload, |bytes| Slip::parse(bytes)).map_err(refused)?;
+        let slip = *tables.borrow_dependent();
 
         if !slip.has_audience(opts.audience.as_bytes()) {
             return Err(TokenError::WrongAudience.into());
@@ -83,16 +97,15 @@ impl LiteSnapshot {
             }
             .into());
         }
-        Ok(LiteSnapshot { payload, kid })
+        Ok(LiteSnapshot {
+            tables: Arc::new(tables),
+            kid,
+        })
     }
 
-    /// The verified tables, answering checks. Validates the payload again (about 1 µs
-    /// natively; a `Slip` borrows the bytes, so it cannot live in this struct): hold the
-    /// returned `Slip` for a series of checks rather than calling this per check.
+    /// The verified tables, answering checks (validated once, at load).
     pub fn slip(&self) -> Slip<'_> {
-        // `verify` accepted these bytes and validation is deterministic, so this cannot fail.
-        // Should it ever, the empty slip denies everything.
-        Slip::parse(&self.payload).unwrap_or(Slip::empty())
+        *self.tables.borrow_dependent()
     }
 
     /// The id of the key that signed.

@@ -16,7 +16,7 @@ mod explain;
 pub mod limits;
 #[cfg(feature = "issue")]
 mod lite;
-mod menu;
+pub mod menu;
 mod names;
 mod profile;
 mod reason;

@@ -33,6 +33,11 @@ pub enum Reason {
     UnknownResource = 11,
     /// The action is not in the model's action map.
     UnknownAction = 12,
+    /// The snapshot has expired: every check denies. Never in a slip or a lite token: a
+    /// checker that outlives its snapshot answers with it (`crate::verified`).
+    Expired = 13,
+    /// No valid snapshot: a deny-all checker's answer. Never in a slip or a lite token.
+    Invalid = 14,
 }
 
 impl Reason {
@@ -52,11 +57,13 @@ impl Reason {
             Reason::UnknownFeature => "unknown_feature",
             Reason::UnknownResource => "unknown_resource",
             Reason::UnknownAction => "unknown_action",
+            Reason::Expired => "expired",
+            Reason::Invalid => "invalid",
         }
     }
 
     /// Every reason, in number order (`ALL[r as usize] == r`).
-    pub const ALL: [Reason; 13] = [
+    pub const ALL: [Reason; 15] = [
         Reason::Granted,
         Reason::Admin,
         Reason::UnknownPermission,
@@ -70,6 +77,8 @@ impl Reason {
         Reason::UnknownFeature,
         Reason::UnknownResource,
         Reason::UnknownAction,
+        Reason::Expired,
+        Reason::Invalid,
     ];
 
     /// The reason with this number (`Reason as u8`), as lite tokens carry it.

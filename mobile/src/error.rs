@@ -1,0 +1,190 @@
+//! One error type for the whole API: `PermslipException` in Kotlin (one subclass per code),
+//! `PermslipError` in Swift (one case per code). The codes are the core crate's, the same as
+//! JS's `PermslipError.code`; messages are its `Display` text.
+
+use permslip::engine::MenuError;
+use permslip::snapshot::LoadError;
+use permslip::token::{CatalogueError, TokenError};
+
+/// Declares the error enum, one variant per stable code, and the code of each.
+macro_rules! codes {
+    ($($(#[doc = $doc:literal])* $variant:ident => $code:literal,)*) => {
+        /// Why a snapshot, catalogue or key set was refused, or an argument was unusable.
+        /// Nothing was loaded: every check on a snapshot that failed to load must deny.
+        #[derive(Debug, Clone, PartialEq, Eq, uniffi::Error)]
+        #[uniffi::export(Display)]
+        pub enum PermslipError {
+            $($(#[doc = $doc])* $variant {
+                /// One sentence for people; may change between versions.
+                detail: String,
+            },)*
+        }
+
+        impl PermslipError {
+            /// The variant for a core error's `code`, with `detail` as its detail.
+            fn from_code(code: &str, detail: String) -> PermslipError {
+                match code {
+                    $($code => PermslipError::$variant { detail },)*
+                    _ => PermslipError::Internal { detail },
+                }
+            }
+
+            /// The stable code.
+            pub fn code_str(&self) -> &'static str {
+                match self {
+                    $(PermslipError::$variant { .. } => $code,)*
+                }
+            }
+
+            /// Every code this error has, in declaration order (for tests).
+            #[cfg(test)]
+            const CODES: &'static [&'static str] = &[$($code),*];
+        }
+    };
+}
+
+codes! {
+    /// The token is not a well-formed snapshot.
+    Malformed => "malformed",
+    /// The signature does not verify (opaque on purpose).
+    BadSignature => "bad_signature",
+    /// The key set holds no key with the token's `kid`.
+    UnknownKey => "unknown_key",
+    /// The header's `alg` is not `EdDSA`.
+    UnsupportedAlgorithm => "unsupported_algorithm",
+    /// The token has expired (`now >= exp + leeway`).
+    Expired => "expired",
+    /// The token is not valid yet.
+    NotYetValid => "not_yet_valid",
+    /// The token is for another audience.
+    WrongAudience => "wrong_audience",
+    /// The token is from another issuer.
+    WrongIssuer => "wrong_issuer",
+    /// The token is for another subject.
+    WrongSubject => "wrong_subject",
+    /// The token's serial is below `minSerial`.
+    Rollback => "rollback",
+    /// The token is over `maxTokenBytes`.
+    TooLarge => "too_large",
+    /// A payload or slip version this build does not read.
+    UnsupportedVersion => "unsupported_version",
+    /// The key set (JWKS) is unusable.
+    InvalidKeySet => "invalid_key_set",
+    /// The slip defines a name twice.
+    DuplicateName => "duplicate_name",
+    /// The slip refers to something it does not define.
+    UnknownReference => "unknown_reference",
+    /// A wildcard grant is not `*` or `prefix.*`.
+    BadWildcard => "bad_wildcard",
+    /// An implication points at an explicit-only permission.
+    ImpliesExplicit => "implies_explicit",
+    /// Implication or inheritance loops.
+    Cycle => "cycle",
+    /// A count is over a documented limit (a slip's, or a menu's).
+    LimitExceeded => "limit_exceeded",
+    /// The slip names a catalogue bundle and none was given.
+    MissingCatalogue => "missing_catalogue",
+    /// The catalogue given is not the one the slip names.
+    CatalogueMismatch => "catalogue_mismatch",
+    /// An argument is out of range.
+    InvalidArgument => "invalid_argument",
+    /// A bug in permslip: please report it.
+    Internal => "internal",
+}
+
+#[uniffi::export]
+impl PermslipError {
+    /// The stable snake_case code, as in JS (`bad_signature`, `expired`, …).
+    pub fn code(&self) -> String {
+        self.code_str().to_owned()
+    }
+
+    /// The sentence for people, whatever the variant.
+    pub fn detail(&self) -> String {
+        self.detail_str().to_owned()
+    }
+}
+
+impl PermslipError {
+    fn detail_str(&self) -> &str {
+        match self {
+            PermslipError::Malformed { detail, .. }
+            | PermslipError::BadSignature { detail, .. }
+            | PermslipError::UnknownKey { detail, .. }
+            | PermslipError::UnsupportedAlgorithm { detail, .. }
+            | PermslipError::Expired { detail, .. }
+            | PermslipError::NotYetValid { detail, .. }
+            | PermslipError::WrongAudience { detail, .. }
+            | PermslipError::WrongIssuer { detail, .. }
+            | PermslipError::WrongSubject { detail, .. }
+            | PermslipError::Rollback { detail, .. }
+            | PermslipError::TooLarge { detail, .. }
+            | PermslipError::UnsupportedVersion { detail, .. }
+            | PermslipError::InvalidKeySet { detail, .. }
+            | PermslipError::DuplicateName { detail, .. }
+            | PermslipError::UnknownReference { detail, .. }
+            | PermslipError::BadWildcard { detail, .. }
+            | PermslipError::ImpliesExplicit { detail, .. }
+            | PermslipError::Cycle { detail, .. }
+            | PermslipError::LimitExceeded { detail, .. }
+            | PermslipError::MissingCatalogue { detail, .. }
+            | PermslipError::CatalogueMismatch { detail, .. }
+            | PermslipError::InvalidArgument { detail, .. }
+            | PermslipError::Internal { detail, .. } => detail,
+        }
+    }
+}
+
+/// `detail (code)`: what Kotlin's `toString()` and Swift's `description` print.
+impl std::fmt::Display for PermslipError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({})", self.detail_str(), self.code_str())
+    }
+}
+
+impl std::error::Error for PermslipError {}
+
+impl From<LoadError> for PermslipError {
+    fn from(e: LoadError) -> PermslipError {
+        PermslipError::from_code(e.code(), e.to_string())
+    }
+}
+
+impl From<TokenError> for PermslipError {
+    fn from(e: TokenError) -> PermslipError {
+        PermslipError::from_code(e.code(), e.to_string())
+    }
+}
+
+impl From<CatalogueError> for PermslipError {
+    fn from(e: CatalogueError) -> PermslipError {
+        PermslipError::from_code(e.code(), e.to_string())
+    }
+}
+
+impl From<MenuError> for PermslipError {
+    fn from(e: MenuError) -> PermslipError {
+        PermslipError::from_code(e.code(), e.to_string())
+    }
+}
+
+/// An argument out of range (a number that does not fit).
+pub(crate) fn invalid_argument(detail: impl Into<String>) -> PermslipError {
+    PermslipError::from_code("invalid_argument", detail.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PermslipError;
+
+    #[test]
+    fn every_code_maps_to_its_own_variant() {
+        for code in PermslipError::CODES {
+            let e = PermslipError::from_code(code, "x".to_owned());
+            assert_eq!(e.code(), *code);
+            assert_eq!(e.to_string(), format!("x ({code})"));
+        }
+        let unknown = PermslipError::from_code("no_such_code", "x".to_owned());
+        assert_eq!(unknown.code(), "internal");
+    }
+}
