@@ -56,10 +56,19 @@ for example in amplify ampliflow; do
 done
 
 echo "-- compile the Kotlin suite"
-sources=(mobile/kotlin/src/main/kotlin/dev/permslip/permslip.kt tests/mobile/Replay.kt)
+sources=(mobile/kotlin/src/main/kotlin/dev/permslip/permslip.kt tests/mobile/Replay.kt tests/mobile/Bench.kt)
 jar=$work/replay.jar
 if [ ! -f "$jar" ] || [ -n "$(find "${sources[@]}" -newer "$jar")" ]; then
   "$kotlin/bin/kotlinc" -nowarn -cp "$classpath" -d "$jar" "${sources[@]}"
+fi
+
+if [ "${1:-}" = "--bench" ]; then
+  echo "-- JVM benchmark ($(java -version 2>&1 | head -1))"
+  java -Djna.library.path="$lib" -cp "$jar:$classpath" BenchKt "$PWD" "$work/lite"
+  so=$lib/libpermslip_mobile.so
+  strip -o "$work/stripped.so" "$so"
+  echo "release shared library (x86_64, profile mobile): $(stat -c %s "$so") B, stripped $(stat -c %s "$work/stripped.so") B"
+  exit 0
 fi
 
 echo "-- Kotlin suite on the JVM"
