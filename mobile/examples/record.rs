@@ -5,7 +5,12 @@
 //!
 //! Usage: `cargo run -p permslip-mobile --example record -- LITE_DIR`, where LITE_DIR holds
 //! `<example>/<user>.lite.jwt` (issued by `permslip issue --format lite`).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use std::fs;
 use std::path::Path;
