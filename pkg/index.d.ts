@@ -38,42 +38,9 @@ export declare function initSync(
 /** Whether the wasm module is initialised. */
 export declare function isInitialized(): boolean;
 
-/** Codes of the errors `Permslip.load` throws when a snapshot cannot be trusted. */
-export type LoadErrorCode =
-  // token
-  | "malformed"
-  | "bad_signature"
-  | "unknown_key"
-  | "unsupported_algorithm"
-  | "expired"
-  | "not_yet_valid"
-  | "wrong_audience"
-  | "wrong_issuer"
-  | "wrong_subject"
-  | "rollback"
-  | "too_large"
-  | "unsupported_version"
-  | "invalid_key_set"
-  // slip (signed, but inconsistent or over a limit)
-  | "duplicate_name"
-  | "unknown_reference"
-  | "bad_wildcard"
-  | "implies_explicit"
-  | "cycle"
-  | "limit_exceeded"
-  | "missing_catalogue"
-  | "catalogue_mismatch";
-
-/** Every `PermslipError` code. */
-export type ErrorCode =
-  | LoadErrorCode
-  | "invalid_argument"
-  | "platform_unavailable"
-  | "invalid_menu"
-  | "not_initialized"
-  | "init_failed"
-  | "freed"
-  | "internal";
+// The codes and reasons are generated from Rust (facts.d.ts, tests/facts.rs).
+import type { ErrorCode, LoadErrorCode, Reason } from "./facts.js";
+export type { ErrorCode, LoadErrorCode, Reason };
 
 /** A load, init or argument error, with a stable `code`. Messages may change; codes do not. */
 export declare class PermslipError extends Error {
@@ -145,24 +112,6 @@ export interface LoadOptions {
    */
   verifier?: "auto" | "wasm" | "platform";
 }
-
-/** A decision's reason code. `expired` and `invalid` come from the wrapper, not the engine. */
-export type Reason =
-  | "granted"
-  | "admin"
-  | "unknown_permission"
-  | "product_off"
-  | "revoked"
-  | "explicit_only"
-  | "scope_not_granted"
-  | "not_granted"
-  | "level_too_low"
-  | "restricted"
-  | "unknown_feature"
-  | "unknown_resource"
-  | "unknown_action"
-  | "expired"
-  | "invalid";
 
 /** Where a grant or level comes from. */
 export type Source =

@@ -19,32 +19,10 @@ export declare const HANDLE_DENY: 4294967295;
  */
 export declare function init(input?: InitInput): Promise<void>;
 
-/** Codes of the errors `Permslip.load` throws when a snapshot cannot be trusted. */
-export type LoadErrorCode =
-  | "malformed"
-  | "bad_signature"
-  | "unknown_key"
-  | "unsupported_algorithm"
-  | "expired"
-  | "not_yet_valid"
-  | "wrong_audience"
-  | "wrong_issuer"
-  | "wrong_subject"
-  | "rollback"
-  | "too_large"
-  | "unsupported_version"
-  | "invalid_key_set"
-  | "limit_exceeded";
-
-/** Every `PermslipError` code of the lite entry. */
-export type ErrorCode =
-  | LoadErrorCode
-  | "invalid_argument"
-  | "platform_unavailable"
-  | "invalid_menu"
-  | "not_initialized"
-  | "init_failed"
-  | "freed";
+// The codes are generated from Rust (facts.d.ts): the lite entry gives a subset of them (no
+// slip-compilation codes: the issuer compiled the slip).
+import type { ErrorCode, LoadErrorCode } from "./facts.js";
+export type { ErrorCode, LoadErrorCode };
 
 /** A load, init or argument error, with a stable `code`. Messages may change; codes do not. */
 export declare class PermslipError extends Error {

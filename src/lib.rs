@@ -29,6 +29,9 @@
 extern crate alloc;
 
 pub mod engine;
+/// Every fact that crosses a language (codes, reasons, defaults, limits), shared with the lite
+/// checker and generated into the other languages.
+pub use permslip_lite::facts;
 #[cfg(feature = "issue")]
 pub mod issue;
 mod json;

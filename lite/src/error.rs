@@ -32,6 +32,45 @@ pub enum Status {
     InvalidKey = 12,
 }
 
+impl Status {
+    /// Every status, in number order (`ALL[s as usize] == s`).
+    pub const ALL: [Status; 13] = [
+        Status::Ok,
+        Status::Malformed,
+        Status::BadSignature,
+        Status::Expired,
+        Status::NotYetValid,
+        Status::WrongAudience,
+        Status::WrongIssuer,
+        Status::WrongSubject,
+        Status::Rollback,
+        Status::UnsupportedVersion,
+        Status::LimitExceeded,
+        Status::UnsupportedAlgorithm,
+        Status::InvalidKey,
+    ];
+
+    /// The error code a refusal with this status is reported with (`""` for [`Status::Ok`]).
+    pub const fn code(self) -> &'static str {
+        use crate::facts::code;
+        match self {
+            Status::Ok => "",
+            Status::Malformed => code::MALFORMED,
+            Status::BadSignature => code::BAD_SIGNATURE,
+            Status::Expired => code::EXPIRED,
+            Status::NotYetValid => code::NOT_YET_VALID,
+            Status::WrongAudience => code::WRONG_AUDIENCE,
+            Status::WrongIssuer => code::WRONG_ISSUER,
+            Status::WrongSubject => code::WRONG_SUBJECT,
+            Status::Rollback => code::ROLLBACK,
+            Status::UnsupportedVersion => code::UNSUPPORTED_VERSION,
+            Status::LimitExceeded => code::LIMIT_EXCEEDED,
+            Status::UnsupportedAlgorithm => code::UNSUPPORTED_ALGORITHM,
+            Status::InvalidKey => code::INVALID_KEY_SET,
+        }
+    }
+}
+
 /// A refused token: the status and, except in the browser module, a short English detail.
 ///
 /// The module (feature `module`) keeps only the status: the details and limit counts cost

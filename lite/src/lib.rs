@@ -12,6 +12,7 @@
 pub mod base64url;
 mod check;
 mod error;
+pub mod facts;
 pub mod handle;
 #[cfg(feature = "module")]
 mod module;

@@ -371,7 +371,9 @@ impl<'a> Slip<'a> {
     fn check_perm(&self, at: usize) -> Result<(), Error> {
         let b = self.bytes;
         self.check_str(at, "permissions")?;
-        if u8_at(b, at + PERM_STATE) > 7 || u8_at(b, at + PERM_REASON) > 12 {
+        if u8_at(b, at + PERM_STATE) > 7
+            || usize::from(u8_at(b, at + PERM_REASON)) >= crate::facts::ENGINE_REASONS
+        {
             return Err(Error::malformed("permissions: bad state or reason"));
         }
         self.check_product(u16_at(b, at + PERM_PRODUCT), "permissions: unknown product")

@@ -1,14 +1,15 @@
 //! One error type for the whole API: `PermslipException` in Kotlin (one subclass per code),
-//! `PermslipError` in Swift (one case per code). The codes are the core crate's, the same as
-//! JS's `PermslipError.code`; messages are its `Display` text.
+//! `PermslipError` in Swift (one case per code). The codes are `permslip_lite::facts`', the
+//! same as JS's `PermslipError.code`; messages are the core's `Display` text.
 
 use permslip::engine::MenuError;
+use permslip::facts::code;
 use permslip::snapshot::LoadError;
 use permslip::token::{CatalogueError, TokenError};
 
 /// Declares the error enum, one variant per stable code, and the code of each.
 macro_rules! codes {
-    ($($(#[doc = $doc:literal])* $variant:ident => $code:literal,)*) => {
+    ($($(#[doc = $doc:literal])* $variant:ident => $code:ident,)*) => {
         /// Why a snapshot, catalogue or key set was refused, or an argument was unusable.
         /// Nothing was loaded: every check on a snapshot that failed to load must deny.
         #[derive(Debug, Clone, PartialEq, Eq, uniffi::Error)]
@@ -24,7 +25,7 @@ macro_rules! codes {
             /// The variant for a core error's `code`, with `detail` as its detail.
             fn from_code(code: &str, detail: String) -> PermslipError {
                 match code {
-                    $($code => PermslipError::$variant { detail },)*
+                    $(code::$code => PermslipError::$variant { detail },)*
                     _ => PermslipError::Internal { detail },
                 }
             }
@@ -32,64 +33,64 @@ macro_rules! codes {
             /// The stable code.
             pub fn code_str(&self) -> &'static str {
                 match self {
-                    $(PermslipError::$variant { .. } => $code,)*
+                    $(PermslipError::$variant { .. } => code::$code,)*
                 }
             }
 
             /// Every code this error has, in declaration order (for tests).
             #[cfg(test)]
-            const CODES: &'static [&'static str] = &[$($code),*];
+            const CODES: &'static [&'static str] = &[$(code::$code),*];
         }
     };
 }
 
 codes! {
     /// The token is not a well-formed snapshot.
-    Malformed => "malformed",
+    Malformed => MALFORMED,
     /// The signature does not verify (opaque on purpose).
-    BadSignature => "bad_signature",
+    BadSignature => BAD_SIGNATURE,
     /// The key set holds no key with the token's `kid`.
-    UnknownKey => "unknown_key",
+    UnknownKey => UNKNOWN_KEY,
     /// The header's `alg` is not `EdDSA`.
-    UnsupportedAlgorithm => "unsupported_algorithm",
+    UnsupportedAlgorithm => UNSUPPORTED_ALGORITHM,
     /// The token has expired (`now >= exp + leeway`).
-    Expired => "expired",
+    Expired => EXPIRED,
     /// The token is not valid yet.
-    NotYetValid => "not_yet_valid",
+    NotYetValid => NOT_YET_VALID,
     /// The token is for another audience.
-    WrongAudience => "wrong_audience",
+    WrongAudience => WRONG_AUDIENCE,
     /// The token is from another issuer.
-    WrongIssuer => "wrong_issuer",
+    WrongIssuer => WRONG_ISSUER,
     /// The token is for another subject.
-    WrongSubject => "wrong_subject",
+    WrongSubject => WRONG_SUBJECT,
     /// The token's serial is below `minSerial`.
-    Rollback => "rollback",
+    Rollback => ROLLBACK,
     /// The token is over `maxTokenBytes`.
-    TooLarge => "too_large",
+    TooLarge => TOO_LARGE,
     /// A payload or slip version this build does not read.
-    UnsupportedVersion => "unsupported_version",
+    UnsupportedVersion => UNSUPPORTED_VERSION,
     /// The key set (JWKS) is unusable.
-    InvalidKeySet => "invalid_key_set",
+    InvalidKeySet => INVALID_KEY_SET,
     /// The slip defines a name twice.
-    DuplicateName => "duplicate_name",
+    DuplicateName => DUPLICATE_NAME,
     /// The slip refers to something it does not define.
-    UnknownReference => "unknown_reference",
+    UnknownReference => UNKNOWN_REFERENCE,
     /// A wildcard grant is not `*` or `prefix.*`.
-    BadWildcard => "bad_wildcard",
+    BadWildcard => BAD_WILDCARD,
     /// An implication points at an explicit-only permission.
-    ImpliesExplicit => "implies_explicit",
+    ImpliesExplicit => IMPLIES_EXPLICIT,
     /// Implication or inheritance loops.
-    Cycle => "cycle",
+    Cycle => CYCLE,
     /// A count is over a documented limit (a slip's, or a menu's).
-    LimitExceeded => "limit_exceeded",
+    LimitExceeded => LIMIT_EXCEEDED,
     /// The slip names a catalogue bundle and none was given.
-    MissingCatalogue => "missing_catalogue",
+    MissingCatalogue => MISSING_CATALOGUE,
     /// The catalogue given is not the one the slip names.
-    CatalogueMismatch => "catalogue_mismatch",
+    CatalogueMismatch => CATALOGUE_MISMATCH,
     /// An argument is out of range.
-    InvalidArgument => "invalid_argument",
+    InvalidArgument => INVALID_ARGUMENT,
     /// A bug in permslip: please report it.
-    Internal => "internal",
+    Internal => INTERNAL,
 }
 
 #[uniffi::export]
@@ -176,6 +177,7 @@ pub(crate) fn invalid_argument(detail: impl Into<String>) -> PermslipError {
 #[cfg(test)]
 mod tests {
     use super::PermslipError;
+    use permslip::facts::{codes_of, Kind};
 
     #[test]
     fn every_code_maps_to_its_own_variant() {
@@ -186,5 +188,12 @@ mod tests {
         }
         let unknown = PermslipError::from_code("no_such_code", "x".to_owned());
         assert_eq!(unknown.code(), "internal");
+        // Every refusal a load can give has a case of its own.
+        for refusal in codes_of(Kind::Refusal) {
+            assert!(
+                PermslipError::CODES.contains(&refusal),
+                "no variant for `{refusal}`"
+            );
+        }
     }
 }

@@ -16,16 +16,11 @@ import initGlue, {
   WasmSigned,
 } from "../dist/permslip.js";
 
-/** A handle that always denies (unknown names resolve to it). */
-export const HANDLE_DENY = 0xffffffff;
+import { DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_BYTES, HANDLE_DENY, MAX_MENU_DEPTH, MAX_MENU_ITEMS } from "./facts.js";
+
+export { HANDLE_DENY };
 // Passed as the split length when a call carries one name only (see src/wasm.rs).
 const NO_SECOND = 0xffffffff;
-
-const DEFAULT_LEEWAY = 60;
-const DEFAULT_MAX_TOKEN_BYTES = 16 * 1024;
-// Mirrors engine::limits::{MAX_MENU_DEPTH, MAX_MENU_ITEMS}.
-const MAX_MENU_DEPTH = 32;
-const MAX_MENU_ITEMS = 4096;
 // Cached name resolutions per checker before the caches are emptied and refilled.
 const MAX_CACHED = 8192;
 // Handles per crossing in checkMany, so a huge batch never grows wasm memory much.

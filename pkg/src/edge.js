@@ -16,11 +16,10 @@
 // lite.js is never imported here, so a gate on the full engine does not load it.
 
 import { Catalogue, isInitialized, KeySet, Permslip, PermslipError } from "./core.js";
+import { DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_BYTES } from "./facts.js";
 
 const DEFAULT_COOKIE = "permslip";
 const DEFAULT_CACHE_SIZE = 256;
-const DEFAULT_LEEWAY = 60;
-const DEFAULT_MAX_TOKEN_BYTES = 16 * 1024;
 const HEADER_PREFIX = "x-permslip-";
 // Above this many routes a table is almost certainly generated wrongly; matching stays linear.
 const MAX_ROUTES = 4096;

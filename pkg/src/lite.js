@@ -9,8 +9,9 @@
 // Written for size (it is counted against other libraries' bundles): no dependencies, terse
 // messages, internals in #private names a minifier shortens.
 
-/** A handle that always denies (unknown names resolve to it). */
-export const HANDLE_DENY = 0xffffffff;
+import { DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_BYTES, HANDLE_DENY, LITE_STATUS_CODES, REASONS } from "./facts.js";
+
+export { HANDLE_DENY };
 
 /** A load, init or argument error, with a stable `code` (as in the full entry). */
 export class PermslipError extends Error {
@@ -31,16 +32,6 @@ const enc = new TextEncoder();
 const dec = new TextDecoder();
 // A Node builtin, loaded synchronously (Node 20.16+); undefined elsewhere.
 const builtin = (name) => globalThis.process?.getBuiltinModule?.(name);
-// The module's status codes (lite/src/error.rs; 12 is `check_key`'s).
-const CODES =
-  " malformed bad_signature expired not_yet_valid wrong_audience wrong_issuer wrong_subject rollback unsupported_version limit_exceeded unsupported_algorithm invalid_key_set".split(
-    " ",
-  );
-// The engine's `Reason` numbers (src/engine/reason.rs).
-const REASONS =
-  "granted admin unknown_permission product_off revoked explicit_only scope_not_granted not_granted level_too_low restricted unknown_feature unknown_resource unknown_action".split(
-    " ",
-  );
 // Explanation messages by reason, worded as src/engine/explain.rs words them: $ the target,
 // @ the scope or action, % the level needed, ! the product. Permissions, then levels.
 const PERMISSION_MESSAGES =
@@ -140,7 +131,7 @@ function put(max, a, b) {
 // Throws the error of a non-zero status.
 function check(status, message) {
   if (status) {
-    const code = CODES[status];
+    const code = LITE_STATUS_CODES[status];
     // Opaque on purpose, as in the full entry: which check failed helps only an attacker. The
     // module keeps no detail (lite/src/error.rs); `permslip verify TOKEN` prints it.
     throw fail(code, message ?? (status == 2 ? "invalid signature" : `${code.replace(/_/g, " ")} (lite token)`));
@@ -271,10 +262,10 @@ function open(token, options) {
   const o = [
     toClock(options.now),
     [audience, issuer == null ? issuer : str(issuer, "`issuer`"), subject == null ? subject : str(subject, "`subject`")],
-    whole(options.leeway, "leeway", 60),
+    whole(options.leeway, "leeway", DEFAULT_LEEWAY),
     whole(options.minSerial, "minSerial", 0),
   ];
-  const max = whole(options.maxTokenBytes, "maxTokenBytes", 16384);
+  const max = whole(options.maxTokenBytes, "maxTokenBytes", DEFAULT_MAX_TOKEN_BYTES);
   if (jwks === undefined) throw invalid("`jwks` required");
   let keys = jwks;
   if (typeof jwks == "string") {

@@ -11,10 +11,10 @@
 // deny after expiry even before the timer fires.
 
 import { Catalogue, Permslip, PermslipError } from "./core.js";
+import { DEFAULT_LEEWAY } from "./facts.js";
 
 // setTimeout stores its delay in 32 bits: longer delays fire at once. Longer waits re-arm.
 const MAX_TIMER_MS = 2 ** 31 - 1;
-const DEFAULT_LEEWAY = 60;
 // Refresh when this share of the lifetime left at load remains, but no earlier than...
 const REFRESH_SHARE = 0.2;
 // ...this many seconds before expiry.

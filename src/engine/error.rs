@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use permslip_lite::facts::code;
+
 /// A slip that is inconsistent or over a limit: no checker, nothing granted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CompileError {
@@ -29,15 +31,15 @@ impl CompileError {
     /// A stable code for this error, mirrored in JS as `PermslipError.code`.
     pub fn code(&self) -> &'static str {
         match self {
-            CompileError::UnsupportedVersion(_) => "unsupported_version",
-            CompileError::Duplicate(..) => "duplicate_name",
-            CompileError::Unknown(..) => "unknown_reference",
-            CompileError::BadWildcard(_) => "bad_wildcard",
-            CompileError::ImpliesExplicit(..) => "implies_explicit",
-            CompileError::Cycle(..) => "cycle",
-            CompileError::TooMany(..) => "limit_exceeded",
-            CompileError::MissingCatalogue => "missing_catalogue",
-            CompileError::CatalogueMismatch => "catalogue_mismatch",
+            CompileError::UnsupportedVersion(_) => code::UNSUPPORTED_VERSION,
+            CompileError::Duplicate(..) => code::DUPLICATE_NAME,
+            CompileError::Unknown(..) => code::UNKNOWN_REFERENCE,
+            CompileError::BadWildcard(_) => code::BAD_WILDCARD,
+            CompileError::ImpliesExplicit(..) => code::IMPLIES_EXPLICIT,
+            CompileError::Cycle(..) => code::CYCLE,
+            CompileError::TooMany(..) => code::LIMIT_EXCEEDED,
+            CompileError::MissingCatalogue => code::MISSING_CATALOGUE,
+            CompileError::CatalogueMismatch => code::CATALOGUE_MISMATCH,
         }
     }
 }

@@ -19,10 +19,8 @@ pub const MAX_LEVELS: usize = 15;
 pub const MAX_PRODUCTS: usize = 256;
 /// Grants, implications, resource assignments and scope values, counted together.
 pub const MAX_EDGES: usize = 65536;
-/// Depth of a navigation tree.
-pub const MAX_MENU_DEPTH: usize = 32;
-/// Items in a navigation tree.
-pub const MAX_MENU_ITEMS: usize = 4096;
+/// Depth and items of a navigation tree: facts every binding shares.
+pub use permslip_lite::facts::{MAX_MENU_DEPTH, MAX_MENU_ITEMS};
 
 /// `TooMany` when `count > max`.
 pub(crate) fn at_most(what: &'static str, count: usize, max: usize) -> Result<(), CompileError> {

@@ -18,7 +18,7 @@ pub enum MenuError {
 impl MenuError {
     /// A stable code, mirrored in JS.
     pub fn code(&self) -> &'static str {
-        "limit_exceeded"
+        permslip_lite::facts::code::LIMIT_EXCEEDED
     }
 }
 

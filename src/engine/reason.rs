@@ -41,25 +41,11 @@ pub enum Reason {
 }
 
 impl Reason {
-    /// The stable snake_case code.
+    /// The stable snake_case code (`permslip_lite::facts::REASONS`, by number).
     pub fn code(self) -> &'static str {
-        match self {
-            Reason::Granted => "granted",
-            Reason::Admin => "admin",
-            Reason::UnknownPermission => "unknown_permission",
-            Reason::ProductOff => "product_off",
-            Reason::Revoked => "revoked",
-            Reason::ExplicitOnly => "explicit_only",
-            Reason::ScopeNotGranted => "scope_not_granted",
-            Reason::NotGranted => "not_granted",
-            Reason::LevelTooLow => "level_too_low",
-            Reason::Restricted => "restricted",
-            Reason::UnknownFeature => "unknown_feature",
-            Reason::UnknownResource => "unknown_resource",
-            Reason::UnknownAction => "unknown_action",
-            Reason::Expired => "expired",
-            Reason::Invalid => "invalid",
-        }
+        permslip_lite::facts::REASONS
+            .get(self as usize)
+            .map_or("", |r| r.code)
     }
 
     /// Every reason, in number order (`ALL[r as usize] == r`).

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use permslip_lite::facts::code;
+
 use crate::json::{NoControl, Printable};
 
 /// A snapshot token that cannot be trusted, or a key set that cannot be used.
@@ -59,22 +61,22 @@ pub enum TokenError {
 }
 
 impl TokenError {
-    /// A stable snake_case code for this error, mirrored in JS as `PermslipError.code`.
+    /// A stable snake_case code for this error (`permslip_lite::facts`), `PermslipError.code` in JS.
     pub fn code(&self) -> &'static str {
         match self {
-            TokenError::Malformed(_) => "malformed",
-            TokenError::BadSignature => "bad_signature",
-            TokenError::UnknownKey(_) => "unknown_key",
-            TokenError::UnsupportedAlgorithm(_) => "unsupported_algorithm",
-            TokenError::Expired { .. } => "expired",
-            TokenError::NotYetValid { .. } => "not_yet_valid",
-            TokenError::WrongAudience => "wrong_audience",
-            TokenError::WrongIssuer => "wrong_issuer",
-            TokenError::WrongSubject => "wrong_subject",
-            TokenError::Rollback { .. } => "rollback",
-            TokenError::TooLarge { .. } => "too_large",
-            TokenError::UnsupportedVersion(_) => "unsupported_version",
-            TokenError::InvalidKeySet(_) => "invalid_key_set",
+            TokenError::Malformed(_) => code::MALFORMED,
+            TokenError::BadSignature => code::BAD_SIGNATURE,
+            TokenError::UnknownKey(_) => code::UNKNOWN_KEY,
+            TokenError::UnsupportedAlgorithm(_) => code::UNSUPPORTED_ALGORITHM,
+            TokenError::Expired { .. } => code::EXPIRED,
+            TokenError::NotYetValid { .. } => code::NOT_YET_VALID,
+            TokenError::WrongAudience => code::WRONG_AUDIENCE,
+            TokenError::WrongIssuer => code::WRONG_ISSUER,
+            TokenError::WrongSubject => code::WRONG_SUBJECT,
+            TokenError::Rollback { .. } => code::ROLLBACK,
+            TokenError::TooLarge { .. } => code::TOO_LARGE,
+            TokenError::UnsupportedVersion(_) => code::UNSUPPORTED_VERSION,
+            TokenError::InvalidKeySet(_) => code::INVALID_KEY_SET,
         }
     }
 }

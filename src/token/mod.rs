@@ -68,10 +68,9 @@ use crate::slip::SLIP_VERSION;
 pub const ALGORITHM: &str = "EdDSA";
 /// The `typ` the issuer writes.
 pub const TOKEN_TYPE: &str = "permslip+jwt";
-/// Default clock-skew allowance, in seconds.
-pub const DEFAULT_LEEWAY: u64 = 60;
-/// Default size limit of a token, in bytes (16 KiB).
-pub const DEFAULT_MAX_TOKEN_BYTES: usize = 16 * 1024;
+/// The defaults of the leeway (seconds) and of the size limit (bytes): facts every binding
+/// shares.
+pub use permslip_lite::facts::{DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_BYTES};
 
 /// What a token must satisfy besides its signature. Time and audience are inputs: this crate
 /// reads no clock.
