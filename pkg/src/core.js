@@ -26,17 +26,9 @@ const MAX_CACHED = 8192;
 // Handles per crossing in checkMany, so a huge batch never grows wasm memory much.
 const BATCH_CHUNK = 4096;
 
-/**
- * A load, init or argument error. `code` is stable (mirrors the Rust error codes); `message`
- * is for people and may change.
- */
-export class PermslipError extends Error {
-  constructor(code, message, options) {
-    super(message, options);
-    this.name = "PermslipError";
-    this.code = code;
-  }
-}
+import { PermslipError } from "./error.js";
+
+export { PermslipError };
 
 function invalid(message) {
   return new PermslipError("invalid_argument", message);

@@ -16,7 +16,7 @@
 // lite.js is never imported here, so a gate on the full engine does not load it.
 
 import { Catalogue, isInitialized, KeySet, Permslip, PermslipError } from "./core.js";
-import { DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_BYTES } from "./facts.js";
+import { DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_BYTES, HANDLE_DENY } from "./facts.js";
 
 const DEFAULT_COOKIE = "permslip";
 const DEFAULT_CACHE_SIZE = 256;
@@ -705,9 +705,9 @@ class Gate {
     } catch (e) {
       // Failures are never cached: a later request with the same string verifies again.
       const code = typeof e?.code === "string" ? e.code : "internal";
-      // The engine's errors (either entry's class): anything else is a fault of the gate.
+      // Every entry's errors are one class: anything else is a fault of the gate.
       const engine = this.#engine;
-      if (!(e instanceof engine.PermslipError || e instanceof PermslipError) || engine.faults.has(code)) {
+      if (!(e instanceof PermslipError) || engine.faults.has(code)) {
         return this.#refuse(500, "gate_error", { error: "gate_error", message: "the gate could not verify the snapshot" });
       }
       return this.#unauthenticated(code === "expired" ? "expired" : "invalid", code, e.message);
@@ -828,8 +828,8 @@ function explainDenial(c, kind, r) {
   if (!levels.includes(needed)) {
     return { allowed: false, reason: "unknown_level", query, via: [], needed, message: `unknown level ${show(needed)}` };
   }
-  if (held === null && c.explain({ feature: r.feature, action: "\u0000" }).reason === "unknown_feature") {
-    // No action is named NUL, so only an unknown feature is reported before the action.
+  if (held === null && c.featureHandle(r.feature) === HANDLE_DENY) {
+    // The scale has levels (checked above), so only an unknown feature resolves to no handle.
     return { allowed: false, reason: "unknown_feature", query, via: [], needed, message: `unknown feature ${show(r.feature)}` };
   }
   const e = { allowed: false, reason: "level_too_low", query, via: [], needed, message: "" };

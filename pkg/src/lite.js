@@ -13,14 +13,9 @@ import { DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_BYTES, HANDLE_DENY, LITE_STATUS_CODES
 
 export { HANDLE_DENY };
 
-/** A load, init or argument error, with a stable `code` (as in the full entry). */
-export class PermslipError extends Error {
-  constructor(code, message, options) {
-    super(message, options);
-    this.name = "PermslipError";
-    this.code = code;
-  }
-}
+import { PermslipError } from "./error.js";
+
+export { PermslipError };
 
 const fail = (code, message) => new PermslipError(code, message);
 const invalid = (message) => fail("invalid_argument", message);

@@ -25,6 +25,9 @@ import {
 
 const WORKERD = workerdPackage.default ?? workerdPackage;
 const EXAMPLE = join(ROOT, "examples", "edge-worker");
+// The package modules the full entry and the gate import (react.js imports react, which workerd
+// cannot resolve; the lite modules are not reached).
+const PACKAGE_MODULES = ["workerd.js", "core.js", "edge.js", "error.js", "facts.js"];
 const nowS = () => Math.floor(Date.now() / 1000);
 
 let origin;
@@ -86,10 +89,7 @@ const gate :Workerd.Worker = (
     (name = "routes.json", json = embed "${name}.routes.json"),
     (name = "permslip", esModule = "export * from \\"node_modules/permslip/src/workerd.js\\";"),
     (name = "permslip/edge", esModule = "export * from \\"../node_modules/permslip/src/edge.js\\";"),
-    (name = "node_modules/permslip/src/workerd.js", esModule = embed "${rel("pkg", "src", "workerd.js")}"),
-    (name = "node_modules/permslip/src/core.js", esModule = embed "${rel("pkg", "src", "core.js")}"),
-    (name = "node_modules/permslip/src/edge.js", esModule = embed "${rel("pkg", "src", "edge.js")}"),
-    (name = "node_modules/permslip/dist/permslip.js", esModule = embed "${rel("pkg", "dist", "permslip.js")}"),
+${PACKAGE_MODULES.map((f) => `    (name = "node_modules/permslip/src/${f}", esModule = embed "${rel("pkg", "src", f)}"),\n`).join("")}    (name = "node_modules/permslip/dist/permslip.js", esModule = embed "${rel("pkg", "dist", "permslip.js")}"),
     (name = "node_modules/permslip/dist/permslip_bg.wasm", wasm = embed "${rel("pkg", "dist", "permslip_bg.wasm")}"),
   ],
   bindings = [
