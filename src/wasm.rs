@@ -16,10 +16,11 @@ use std::fmt::Display;
 
 use wasm_bindgen::prelude::*;
 
-use crate::engine::{Checker, HANDLE_DENY};
+use crate::engine::{wording, Checker, Reason, HANDLE_DENY};
 use crate::json::{self, write::ToJson};
 use crate::snapshot::Snapshot;
 use crate::token::{self, Equation, Jwks, Signed, VerifiedCatalogue, VerifyOptions};
+use crate::verified::{dead_explanation, query_words, Query};
 
 /// The global allocator: talc rather than the default dlmalloc, ~2.5 KiB less brotli at the same
 /// speed. Like dlmalloc it bins and coalesces free blocks; a plain free-list allocator
@@ -480,6 +481,35 @@ impl WasmChecker {
     pub fn profile(&self) -> String {
         json(&self.checker().profile())
     }
+}
+
+/// JSON explanation of a check that no snapshot answers: `expired` when `exp` (Unix seconds) is
+/// given, else `invalid` (a deny-all checker). `kind` 0 is a permission (`first_len`
+/// [`NO_SECOND`]: unscoped), 1 an action on a feature, 2 on a resource. Worded by the engine,
+/// as every other explanation.
+#[wasm_bindgen]
+pub fn explain_unanswerable(kind: u32, joined: &str, first_len: u32, exp: Option<f64>) -> String {
+    let (a, b) = pair(joined, first_len).unwrap_or((joined, None));
+    let second = b.unwrap_or_default().to_owned();
+    let query = match kind {
+        0 => Query::Permission {
+            permission: a.to_owned(),
+            scope: b.map(str::to_owned),
+        },
+        1 => Query::Feature {
+            feature: a.to_owned(),
+            action: second,
+        },
+        _ => Query::Resource {
+            id: a.to_owned(),
+            action: second,
+        },
+    };
+    let words = query_words(&query);
+    json(&match exp {
+        Some(exp) => dead_explanation(Reason::Expired, words, wording::expired_message(whole(exp))),
+        None => dead_explanation(Reason::Invalid, words, wording::INVALID_MESSAGE.to_owned()),
+    })
 }
 
 #[cfg(test)]

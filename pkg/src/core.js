@@ -14,6 +14,7 @@ import initGlue, {
   WasmCatalogue,
   WasmKeySet,
   WasmSigned,
+  explain_unanswerable as explainUnanswerable,
 } from "../dist/permslip.js";
 
 import { DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_BYTES, HANDLE_DENY, MAX_MENU_DEPTH, MAX_MENU_ITEMS } from "./facts.js";
@@ -994,65 +995,31 @@ export class Permslip {
       throw invalid("explain expects { permission, scope? }, { feature, action } or { resource, action }");
     }
     const { permission, scope, feature, resource, action } = query;
+    // [kind, first name, second name or undefined], as src/wasm.rs takes them.
+    let asked;
     if (permission !== undefined) {
-      name(permission, "permission");
       const hasScope = scope !== undefined && scope !== null;
-      if (hasScope) name(scope, "scope");
-      const q = hasScope ? `permission ${permission} for \`${scope}\`` : `permission ${permission}`;
-      if (!this.#live()) return this.#deadExplanation(q);
-      if (permission.length > this.#maxName) {
-        return unknown("unknown_permission", q, `unknown permission \`${permission}\``);
-      }
-      return this.#json(() =>
-        hasScope
-          ? this.#c.explain_permission(permission + scope, permission.length)
-          : this.#c.explain_permission(permission, NO_SECOND),
-      );
-    }
-    const isFeature = feature !== undefined;
-    if (!isFeature && resource === undefined) {
+      asked = [0, name(permission, "permission"), hasScope ? name(scope, "scope") : undefined];
+    } else if (feature !== undefined || resource !== undefined) {
+      const isFeature = feature !== undefined;
+      asked = [isFeature ? 1 : 2, name(isFeature ? feature : resource, isFeature ? "feature" : "resource"), name(action, "action")];
+    } else {
       throw invalid("explain expects { permission, scope? }, { feature, action } or { resource, action }");
     }
-    const target = name(isFeature ? feature : resource, isFeature ? "feature" : "resource");
-    name(action, "action");
-    const q = isFeature ? `${action} on feature ${target}` : `${action} on ${target}`;
-    if (!this.#live()) return this.#deadExplanation(q);
-    // Names longer than the token cannot be in it: answered here, worded as Rust words them
-    // (src/engine/wording.rs).
-    const unknownTarget = () =>
-      isFeature
-        ? unknown("unknown_feature", q, `unknown feature \`${target}\``)
-        : unknown("unknown_resource", q, `\`${target}\` is not visible to this user`);
-    if (target.length > this.#maxName) return unknownTarget();
-    if (action.length > this.#maxName) {
-      // No action that long exists: Rust would answer unknown_action once the target is known.
-      const e = this.#explainPair(isFeature, target, "");
-      return e.reason === "unknown_feature" || e.reason === "unknown_resource"
-        ? unknownTarget()
-        : unknown("unknown_action", q, `unknown action \`${action}\``);
+    const [kind, first, second] = asked;
+    const joined = second === undefined ? first : first + second;
+    const split = second === undefined ? NO_SECOND : first.length;
+    // Every word of every explanation is the engine's, live or not.
+    if (!this.#live()) {
+      return this.#json(() => explainUnanswerable(kind, joined, split, this.#dead === "expired" ? this.#exp : undefined));
     }
-    return this.#explainPair(isFeature, target, action);
-  }
-
-  #explainPair(isFeature, target, action) {
     return this.#json(() =>
-      isFeature
-        ? this.#c.explain_feature(target + action, target.length)
-        : this.#c.explain_resource(target + action, target.length),
+      kind === 0
+        ? this.#c.explain_permission(joined, split)
+        : kind === 1
+          ? this.#c.explain_feature(joined, split)
+          : this.#c.explain_resource(joined, split),
     );
-  }
-
-  #deadExplanation(query) {
-    const expired = this.#dead === "expired";
-    return {
-      allowed: false,
-      reason: this.#dead,
-      query,
-      via: [],
-      message: expired
-        ? `snapshot expired at ${new Date(this.#exp * 1000).toISOString()}`
-        : "no valid snapshot",
-    };
   }
 
   /**
@@ -1287,6 +1254,4 @@ function menuView(plan, answers) {
   };
 }
 
-function unknown(reason, query, message) {
-  return { allowed: false, reason, query, via: [], message };
-}
+
