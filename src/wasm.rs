@@ -17,7 +17,7 @@ use std::fmt::Display;
 use wasm_bindgen::prelude::*;
 
 use crate::engine::{wording, Checker, Reason, HANDLE_DENY};
-use crate::json::{self, write::ToJson};
+use crate::json::{self, write::SnapshotMeta, write::ToJson};
 use crate::snapshot::Snapshot;
 use crate::token::{self, Equation, Jwks, Signed, VerifiedCatalogue, VerifyOptions};
 use crate::verified::{dead_explanation, query_words, Query};
@@ -119,169 +119,163 @@ fn whole(x: f64) -> u64 {
     }
 }
 
-/// Verification options from JS numbers (validated by the wrapper). `now` is in Unix seconds.
-#[allow(clippy::too_many_arguments)]
-fn options(
-    audience: &str,
-    issuer: Option<String>,
-    subject: Option<String>,
-    now: f64,
-    leeway: f64,
-    min_serial: f64,
-    max_token_bytes: f64,
-) -> VerifyOptions {
-    let mut opts = VerifyOptions::new(audience, whole(now));
-    opts.issuer = issuer;
-    opts.subject = subject;
-    opts.leeway = whole(leeway);
-    opts.min_serial = whole(min_serial);
-    opts.max_token_bytes = token_limit(max_token_bytes);
+/// A named option of the wrapper's validated options object: a string, absent, or a number.
+fn field(options: &JsValue, name: &str) -> JsValue {
+    js_sys::Reflect::get(options, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// Verification options from the wrapper's validated options object (`audience`, `issuer`,
+/// `subject`, `leeway`, `minSerial`, `maxTokenBytes`; the time comes with each verification).
+/// Absent numbers take the core's defaults.
+fn options_of(options: &JsValue) -> VerifyOptions {
+    let number = |name: &str| field(options, name).as_f64().map(whole);
+    let mut opts = VerifyOptions::new(
+        field(options, "audience").as_string().unwrap_or_default(),
+        0,
+    );
+    opts.issuer = field(options, "issuer").as_string();
+    opts.subject = field(options, "subject").as_string();
+    if let Some(leeway) = number("leeway") {
+        opts.leeway = leeway;
+    }
+    opts.min_serial = number("minSerial").unwrap_or(0);
+    if let Some(max) = number("maxTokenBytes") {
+        opts.max_token_bytes = usize::try_from(max).unwrap_or(usize::MAX);
+    }
     opts
 }
 
-/// The token size limit from JS (validated by the wrapper), saturating.
-fn token_limit(max_token_bytes: f64) -> usize {
-    usize::try_from(whole(max_token_bytes)).unwrap_or(usize::MAX)
+/// How the signature's group equation was decided: here (`None`), or by the host's Ed25519,
+/// which accepted (`Some(true)`) or refused (`Some(false)`) it. The strict checks around the
+/// equation ran in [`WasmSigned::open`] either way.
+fn equation(host: Option<bool>) -> Equation {
+    match host {
+        None => Equation::Builtin,
+        Some(true) => Equation::CheckedByHost,
+        Some(false) => Equation::RefusedByHost,
+    }
 }
 
-/// A token opened for verification: structure, header, algorithm and key checked, signature
-/// pre-checked (`src/token/strict.rs`). The wrapper reads what to verify from it, has the
-/// host's Ed25519 check the equation when there is one, and hands it on, consumed, to
-/// [`load_signed`] or [`WasmCatalogue::from_signed`] with the verdict.
+/// A token opened for verification (the pending state): structure, header, algorithm and key
+/// checked, signature pre-checked (`src/token/strict.rs`), options read. Loading it consumes it
+/// and gives the verified state: a [`WasmChecker`] or a [`WasmCatalogue`].
 #[wasm_bindgen]
 pub struct WasmSigned {
     token: String,
     signed: Signed,
+    opts: VerifyOptions,
+    /// A copy of the signature on the heap: its address, written into `facts`, must survive
+    /// this struct's moves (the one inside `signed` moves with it). Read only by the host,
+    /// through that address.
+    #[expect(
+        dead_code,
+        reason = "read by the host's Ed25519 through its address in wasm memory"
+    )]
+    signature: Box<[u8; 64]>,
 }
 
 #[wasm_bindgen]
 impl WasmSigned {
-    /// Opens `token`: a snapshot, or a catalogue bundle when `bundle`.
+    /// Opens `token` (a snapshot, or a catalogue bundle when `bundle`) with the wrapper's
+    /// options object. Writes what a host's Ed25519 needs into `facts`: the key's index in the
+    /// key set, the signing input's address and length, the 64-byte signature's address.
     pub fn open(
         token: String,
         keys: &WasmKeySet,
-        max_token_bytes: f64,
+        options: &JsValue,
         bundle: bool,
+        facts: &mut [u32],
     ) -> Result<WasmSigned, JsValue> {
-        let max = token_limit(max_token_bytes);
+        let opts = options_of(options);
         let inspected = if bundle {
-            token::inspect_catalogue(&token, &keys.jwks, max)
+            token::inspect_catalogue(&token, &keys.jwks, opts.max_token_bytes)
         } else {
-            token::inspect_snapshot(&token, &keys.jwks, max)
+            token::inspect_snapshot(&token, &keys.jwks, opts.max_token_bytes)
         };
-        inspected
-            .map(|signed| WasmSigned { token, signed })
+        let signed = inspected.map_err(|e| error(e.code(), e))?;
+        let signature = Box::new(*signed.signature());
+        // The token's text is on the heap too: moving the String keeps its address.
+        let message = signed.signing_input(&token);
+        let found = [
+            signed.key_index() as u32,
+            message.as_ptr() as usize as u32,
+            message.len() as u32,
+            signature.as_ptr() as usize as u32,
+        ];
+        for (slot, value) in facts.iter_mut().zip(found) {
+            *slot = value;
+        }
+        Ok(WasmSigned {
+            token,
+            signed,
+            opts,
+            signature,
+        })
+    }
+
+    /// Finishes verifying a snapshot with an inline catalogue at `now` (Unix seconds) and
+    /// compiles it. `host`: see [`equation`].
+    pub fn load_snapshot(
+        self,
+        keys: &WasmKeySet,
+        now: f64,
+        host: Option<bool>,
+    ) -> Result<WasmChecker, JsValue> {
+        self.snapshot(keys, None, now, host)
+    }
+
+    /// [`WasmSigned::load_snapshot`] for a slip that names a catalogue bundle (a slip with an
+    /// inline catalogue ignores it).
+    pub fn load_snapshot_with(
+        self,
+        keys: &WasmKeySet,
+        catalogue: &WasmCatalogue,
+        now: f64,
+        host: Option<bool>,
+    ) -> Result<WasmChecker, JsValue> {
+        self.snapshot(keys, Some(&catalogue.inner), now, host)
+    }
+
+    /// Finishes verifying a catalogue bundle (opened with `bundle` set) and compiles it.
+    pub fn load_catalogue(
+        self,
+        keys: &WasmKeySet,
+        now: f64,
+        host: Option<bool>,
+    ) -> Result<WasmCatalogue, JsValue> {
+        let WasmSigned {
+            token,
+            signed,
+            mut opts,
+            ..
+        } = self;
+        opts.now = whole(now);
+        token::verify_signed_catalogue(&token, signed, equation(host), &keys.jwks, &opts)
+            .map(|inner| WasmCatalogue { inner })
             .map_err(|e| error(e.code(), e))
     }
-
-    /// The index in the key set of the key to verify with.
-    pub fn key_index(&self) -> u32 {
-        self.signed.key_index() as u32
-    }
-
-    /// Address of the signing input (`header.payload`, ASCII) in wasm memory.
-    pub fn message_ptr(&self) -> u32 {
-        self.signed.signing_input(&self.token).as_ptr() as usize as u32
-    }
-
-    /// Length of the signing input in bytes.
-    pub fn message_len(&self) -> u32 {
-        self.signed.signing_input(&self.token).len() as u32
-    }
-
-    /// Address of the 64-byte signature in wasm memory.
-    pub fn signature_ptr(&self) -> u32 {
-        self.signed.signature().as_ptr() as usize as u32
-    }
 }
 
-/// What the wrapper says about the signature of a [`WasmSigned`].
-fn equation(verdict: u32) -> Equation {
-    match verdict {
-        1 => Equation::CheckedByHost,
-        2 => Equation::RefusedByHost,
-        // 0, and anything unexpected: verify here.
-        _ => Equation::Builtin,
+impl WasmSigned {
+    /// The one verification path of both snapshot loads.
+    fn snapshot(
+        self,
+        keys: &WasmKeySet,
+        catalogue: Option<&VerifiedCatalogue>,
+        now: f64,
+        host: Option<bool>,
+    ) -> Result<WasmChecker, JsValue> {
+        let WasmSigned {
+            token,
+            signed,
+            mut opts,
+            ..
+        } = self;
+        opts.now = whole(now);
+        Snapshot::from_signed(&token, signed, equation(host), catalogue, &keys.jwks, &opts)
+            .map(|snapshot| WasmChecker { snapshot })
+            .map_err(|e| error(e.code(), e))
     }
-}
-
-/// Finishes verifying a snapshot whose slip carries its catalogue inline, and compiles it.
-/// `verdict`: 0 = verify the signature here, 1 = the host's Ed25519 verified it, 2 = the
-/// host's Ed25519 refused it.
-#[allow(clippy::too_many_arguments)]
-#[wasm_bindgen]
-pub fn load_signed(
-    signed: WasmSigned,
-    verdict: u32,
-    keys: &WasmKeySet,
-    audience: &str,
-    issuer: Option<String>,
-    subject: Option<String>,
-    now: f64,
-    leeway: f64,
-    min_serial: f64,
-    max_token_bytes: f64,
-) -> Result<WasmChecker, JsValue> {
-    let opts = options(
-        audience,
-        issuer,
-        subject,
-        now,
-        leeway,
-        min_serial,
-        max_token_bytes,
-    );
-    finish(signed, verdict, None, keys, &opts)
-}
-
-/// [`load_signed`] with a verified catalogue bundle, for slips that name one (ignored by slips
-/// that carry their catalogue inline).
-#[allow(clippy::too_many_arguments)]
-#[wasm_bindgen]
-pub fn load_signed_with_catalogue(
-    signed: WasmSigned,
-    verdict: u32,
-    catalogue: &WasmCatalogue,
-    keys: &WasmKeySet,
-    audience: &str,
-    issuer: Option<String>,
-    subject: Option<String>,
-    now: f64,
-    leeway: f64,
-    min_serial: f64,
-    max_token_bytes: f64,
-) -> Result<WasmChecker, JsValue> {
-    let opts = options(
-        audience,
-        issuer,
-        subject,
-        now,
-        leeway,
-        min_serial,
-        max_token_bytes,
-    );
-    finish(signed, verdict, Some(&catalogue.inner), keys, &opts)
-}
-
-/// The one verification path behind [`load_signed`] and [`load_signed_with_catalogue`].
-fn finish(
-    signed: WasmSigned,
-    verdict: u32,
-    catalogue: Option<&VerifiedCatalogue>,
-    keys: &WasmKeySet,
-    opts: &VerifyOptions,
-) -> Result<WasmChecker, JsValue> {
-    let WasmSigned { token, signed } = signed;
-    Snapshot::from_signed(
-        &token,
-        signed,
-        equation(verdict),
-        catalogue,
-        &keys.jwks,
-        opts,
-    )
-    .map(|snapshot| WasmChecker { snapshot })
-    .map_err(|e| error(e.code(), e))
 }
 
 /// A verified, compiled catalogue bundle, shared by the snapshots of its model.
@@ -292,26 +286,6 @@ pub struct WasmCatalogue {
 
 #[wasm_bindgen]
 impl WasmCatalogue {
-    /// Finishes verifying a catalogue bundle opened with `bundle` set, and compiles it (its
-    /// subject and serial do not apply). `verdict` as for [`load_signed`].
-    #[allow(clippy::too_many_arguments)]
-    pub fn from_signed(
-        signed: WasmSigned,
-        verdict: u32,
-        keys: &WasmKeySet,
-        audience: &str,
-        issuer: Option<String>,
-        now: f64,
-        leeway: f64,
-        max_token_bytes: f64,
-    ) -> Result<WasmCatalogue, JsValue> {
-        let opts = options(audience, issuer, None, now, leeway, 0.0, max_token_bytes);
-        let WasmSigned { token, signed } = signed;
-        token::verify_signed_catalogue(&token, signed, equation(verdict), &keys.jwks, &opts)
-            .map(|inner| WasmCatalogue { inner })
-            .map_err(|e| error(e.code(), e))
-    }
-
     /// The binding hash slips name in `catalogue_hash`.
     pub fn hash(&self) -> String {
         self.inner.hash().to_owned()
@@ -368,29 +342,15 @@ impl WasmChecker {
 
 #[wasm_bindgen]
 impl WasmChecker {
-    /// The user (`sub`).
-    pub fn subject(&self) -> String {
-        self.snapshot.subject().to_owned()
-    }
-
-    /// `exp`, in Unix seconds.
-    pub fn expires_at(&self) -> f64 {
-        self.snapshot.expires_at() as f64
-    }
-
-    /// `serial` (exact up to 2^53).
-    pub fn serial(&self) -> f64 {
-        self.snapshot.serial() as f64
-    }
-
-    /// `iss`.
-    pub fn issuer(&self) -> String {
-        self.snapshot.issuer().to_owned()
-    }
-
-    /// The level scale, lowest first (level number `n` is `names[n - 1]`).
-    pub fn level_names(&self) -> Vec<String> {
-        self.checker().level_names().map(str::to_owned).collect()
+    /// What the wrapper keeps, in one crossing: JSON `{ subject, issuer, exp, serial, levels }`.
+    pub fn meta(&self) -> String {
+        json(&SnapshotMeta {
+            subject: self.snapshot.subject(),
+            issuer: self.snapshot.issuer(),
+            exp: self.snapshot.expires_at(),
+            serial: self.snapshot.serial(),
+            levels: self.checker().level_names().collect(),
+        })
     }
 
     /// Handle for a permission, optionally scoped: `joined` is the permission followed by the

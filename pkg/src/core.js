@@ -8,10 +8,7 @@
 
 import initGlue, {
   initSync as initGlueSync,
-  load_signed as wasmLoadSigned,
-  load_signed_with_catalogue as wasmLoadSignedWithCatalogue,
   WasmBatch,
-  WasmCatalogue,
   WasmKeySet,
   WasmSigned,
   explain_unanswerable as explainUnanswerable,
@@ -285,18 +282,9 @@ export class Catalogue {
     return Catalogue.#finish(token, o, signed, await verdictAsync(o, signed));
   }
 
-  static #finish(token, o, signed, [verdict]) {
+  static #finish(token, o, signed, [host]) {
     try {
-      const inner = WasmCatalogue.from_signed(
-        signed,
-        verdict,
-        keySetInner(o.keys),
-        o.audience,
-        o.issuer,
-        Math.floor(o.nowMs() / 1000),
-        o.leeway,
-        o.maxTokenBytes,
-      );
+      const inner = signed.load_catalogue(keySetInner(o.keys), Math.floor(o.nowMs() / 1000), host);
       return new Catalogue(inner, token.length, CATALOGUE);
     } catch (e) {
       rethrow(e);
@@ -358,9 +346,12 @@ function verifierOption(value) {
 // fixed-base table): see node-crypto.js. tests/vectors/ed25519.json shows every verifier
 // accepts exactly the same signatures.
 
-const VERDICT_HERE = 0; // wasm verifies
-const VERDICT_VALID = 1; // the platform verified it
-const VERDICT_INVALID = 2; // the platform refused it
+// What the host's Ed25519 said of the equation: `undefined` when the module decides it (the
+// `host` argument of WasmSigned's loads), else `true` (valid) or `false`.
+const HERE = undefined;
+
+// Filled by WasmSigned.open: key index, signing input address and length, signature address.
+const facts = new Uint32Array(4);
 
 // A synchronous platform verifier (node:crypto), installed by the Node entry:
 // { name, handOverAfter, importKey(raw32) -> key, verify(key, message, signature) -> boolean }.
@@ -372,9 +363,9 @@ let syncHost = null;
 function useSyncHost(o, signed) {
   if (syncHost === null || o.verifier === "wasm") return false;
   if (o.verifier === "platform") return true;
-  if (hostKeysOf(o.keys)[signed.key_index()] === null) return false; // the host refused the key
+  const index = facts[0];
+  if (hostKeysOf(o.keys)[index] === null) return false; // the host refused the key
   const uses = hostUsesOf(o.keys);
-  const index = signed.key_index();
   const n = uses[index] ?? 0;
   if (n > syncHost.handOverAfter) return false;
   uses[index] = n + 1;
@@ -391,7 +382,7 @@ export function setSyncVerifier(host) {
 function open(token, o, bundle) {
   checkToken(token, o.maxTokenBytes);
   try {
-    return WasmSigned.open(token, keySetInner(o.keys), o.maxTokenBytes, bundle);
+    return WasmSigned.open(token, keySetInner(o.keys), o, bundle, facts);
   } catch (e) {
     rethrow(e);
   }
@@ -405,26 +396,26 @@ function unavailable() {
 }
 
 // Views into wasm memory, taken right before use: memory may grow between calls.
-function messageOf(signed) {
-  return new Uint8Array(memory.buffer, signed.message_ptr(), signed.message_len());
+function messageOf() {
+  return new Uint8Array(memory.buffer, facts[1], facts[2]);
 }
 
-function signatureOf(signed) {
-  return new Uint8Array(memory.buffer, signed.signature_ptr(), 64);
+function signatureOf() {
+  return new Uint8Array(memory.buffer, facts[3], 64);
 }
 
 // [verdict, verifier name] with the synchronous platform verifier, if any.
 function verdictSync(o, signed) {
   if (useSyncHost(o, signed)) {
     const keys = hostKeysOf(o.keys);
-    const index = signed.key_index();
+    const index = facts[0];
     let key = keys[index];
     try {
       if (key === undefined) {
         key = keys[index] = syncHost.importKey(keySetInner(o.keys).public_key(index));
       }
-      const ok = syncHost.verify(key, messageOf(signed), signatureOf(signed));
-      return [ok ? VERDICT_VALID : VERDICT_INVALID, syncHost.name];
+      const ok = syncHost.verify(key, messageOf(), signatureOf());
+      return [ok, syncHost.name];
     } catch (e) {
       // A platform that cannot take this key or call: verify in wasm instead.
       keys[index] = null;
@@ -438,7 +429,7 @@ function verdictSync(o, signed) {
     signed.free();
     throw unavailable();
   }
-  return [VERDICT_HERE, "wasm"];
+  return [HERE, "wasm"];
 }
 
 // WebCrypto's SubtleCrypto when it has Ed25519 (probed once), else null.
@@ -469,11 +460,12 @@ const ED25519_PROBE_KEY = [
 // [verdict, verifier name], using WebCrypto where only it is available.
 async function verdictAsync(o, signed) {
   if (o.verifier === "wasm" || syncHost !== null) return verdictSync(o, signed);
+  // Read before awaiting: another load reuses `facts` meanwhile.
+  const [index, messageAt, messageLen, signatureAt] = facts;
   try {
     const subtle = await ed25519Subtle();
     if (subtle !== null) {
       const keys = hostKeysOf(o.keys);
-      const index = signed.key_index();
       if (keys[index] === undefined) {
         const raw = keySetInner(o.keys).public_key(index);
         keys[index] = subtle
@@ -482,9 +474,12 @@ async function verdictAsync(o, signed) {
       }
       const key = await keys[index];
       if (key !== null) {
-        // verify() copies its inputs before it returns its promise.
-        const ok = await subtle.verify("Ed25519", key, signatureOf(signed), messageOf(signed));
-        return [ok ? VERDICT_VALID : VERDICT_INVALID, "webcrypto"];
+        // verify() copies its inputs before it returns its promise; views are taken after the
+        // await above, since memory may have grown.
+        const signature = new Uint8Array(memory.buffer, signatureAt, 64);
+        const message = new Uint8Array(memory.buffer, messageAt, messageLen);
+        const ok = await subtle.verify("Ed25519", key, signature, message);
+        return [ok, "webcrypto"];
       }
     }
   } catch (e) {
@@ -494,7 +489,7 @@ async function verdictAsync(o, signed) {
     signed.free();
     throw unavailable();
   }
-  return [VERDICT_HERE, "wasm"];
+  return [HERE, "wasm"];
 }
 
 function checkToken(token, maxTokenBytes) {
@@ -624,19 +619,21 @@ export class Permslip {
     return Permslip.#finish(token, o, catalogue, signed, await verdictAsync(o, signed));
   }
 
-  static #finish(token, o, catalogue, signed, [verdict, verifiedBy]) {
+  static #finish(token, o, catalogue, signed, [host, verifiedBy]) {
     // Read after the signature check, which may have awaited.
     const now = Math.floor(o.nowMs() / 1000);
     let inner;
+    let meta;
     try {
       inner =
         catalogue instanceof Catalogue
-          ? wasmLoadSignedWithCatalogue(signed, verdict, catalogueInner(catalogue), keySetInner(o.keys), o.audience, o.issuer, o.subject, now, o.leeway, o.minSerial, o.maxTokenBytes)
-          : wasmLoadSigned(signed, verdict, keySetInner(o.keys), o.audience, o.issuer, o.subject, now, o.leeway, o.minSerial, o.maxTokenBytes);
+          ? signed.load_snapshot_with(keySetInner(o.keys), catalogueInner(catalogue), now, host)
+          : signed.load_snapshot(keySetInner(o.keys), now, host);
+      meta = JSON.parse(inner.meta());
     } catch (e) {
       rethrow(e);
     }
-    const exp = inner.expires_at();
+    const exp = meta.exp;
     return new Permslip(PERMSLIP, inner, {
       dead: null,
       expMs: (exp + o.leeway) * 1000,
@@ -644,11 +641,11 @@ export class Permslip {
       // Every name the checker knows came in one of the two tokens, and a name is never
       // longer than the token that carried it (see #maxName).
       maxName: Math.max(token.length, catalogue instanceof Catalogue ? catalogueLength(catalogue) : 0),
-      levels: inner.level_names(),
-      subject: inner.subject(),
-      issuer: inner.issuer(),
+      levels: meta.levels,
+      subject: meta.subject,
+      issuer: meta.issuer,
       exp,
-      serial: inner.serial(),
+      serial: meta.serial,
       verifiedBy,
     });
   }

@@ -97,6 +97,35 @@ impl<T: ToJson + ?Sized> ToJson for &T {
     }
 }
 
+impl ToJson for u64 {
+    fn write_json(&self, out: &mut String) {
+        use core::fmt::Write as _;
+        // Writing to a String cannot fail.
+        let _ = write!(out, "{self}");
+    }
+}
+
+/// What the JS wrapper keeps of a loaded snapshot, read in one crossing.
+pub(crate) struct SnapshotMeta<'a> {
+    pub(crate) subject: &'a str,
+    pub(crate) issuer: &'a str,
+    pub(crate) exp: u64,
+    pub(crate) serial: u64,
+    pub(crate) levels: Vec<&'a str>,
+}
+
+impl ToJson for SnapshotMeta<'_> {
+    fn write_json(&self, out: &mut String) {
+        Object::new(out)
+            .field("subject", self.subject)
+            .field("issuer", self.issuer)
+            .field("exp", &self.exp)
+            .field("serial", &self.serial)
+            .field("levels", &self.levels)
+            .end();
+    }
+}
+
 impl ToJson for bool {
     fn write_json(&self, out: &mut String) {
         out.push_str(if *self { "true" } else { "false" });
