@@ -9,7 +9,15 @@
 // Written for size (it is counted against other libraries' bundles): no dependencies, terse
 // messages, internals in #private names a minifier shortens.
 
-import { DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_BYTES, HANDLE_DENY, LITE_STATUS_CODES, REASONS } from "./facts.js";
+import {
+  DEFAULT_LEEWAY,
+  DEFAULT_MAX_TOKEN_BYTES,
+  HANDLE_DENY,
+  LITE_STATUS_CODES,
+  MAX_MENU_DEPTH,
+  MAX_MENU_ITEMS,
+  REASONS,
+} from "./facts.js";
 
 export { HANDLE_DENY };
 
@@ -664,7 +672,9 @@ export class Permslip {
       const out = [];
       let same = true;
       for (const item of items) {
-        if (depth > 32 || ++count > 4096) throw fail("limit_exceeded", "menu deeper than 32 or over 4096 items");
+        if (depth > MAX_MENU_DEPTH || ++count > MAX_MENU_ITEMS) {
+          throw fail("limit_exceeded", `menu deeper than ${MAX_MENU_DEPTH} or over ${MAX_MENU_ITEMS} items`);
+        }
         if (item === null || typeof item != "object" || Array.isArray(item)) throw badMenu("an item is not an object");
         const { requires: r, children } = item;
         if (children != null && !Array.isArray(children)) throw badMenu(`\`children\` of \`${item.id}\` not an array`);
