@@ -122,6 +122,15 @@ fn load_example(name: &str) -> (Model, Directory) {
     )
 }
 
+/// `answer` with the explanation's sentence, when the case pins one (the table's `message`:
+/// the words every runtime must give).
+fn with_message(mut answer: Value, message: &str, expect: &Value) -> Value {
+    if expect.get("message").is_some() {
+        answer["message"] = serde_json::json!(message);
+    }
+    answer
+}
+
 /// Answers one case the way every runtime must: a JSON value comparable with `expect`.
 fn answer(checker: &Checker, model: &Model, check: &Value, expect: &Value) -> Value {
     let s = |k: &str| check.get(k).and_then(Value::as_str);
@@ -134,7 +143,11 @@ fn answer(checker: &Checker, model: &Model, check: &Value, expect: &Value) -> Va
         );
         let h = checker.permission_handle(p, s("scope"));
         assert_eq!(e.allowed, checker.check(h), "handle and can disagree");
-        return serde_json::json!({"allow": e.allowed, "reason": e.reason.code()});
+        return with_message(
+            serde_json::json!({"allow": e.allowed, "reason": e.reason.code()}),
+            &e.message,
+            expect,
+        );
     }
     if let Some(f) = s("level") {
         let level = checker.level_name(checker.feature_level(f));
@@ -147,12 +160,16 @@ fn answer(checker: &Checker, model: &Model, check: &Value, expect: &Value) -> Va
         if expect.get("needed").is_some() {
             v["needed"] = serde_json::json!(e.needed);
         }
-        return v;
+        return with_message(v, &e.message, expect);
     }
     if let (Some(r), Some(a)) = (s("resource"), s("action")) {
         let e = checker.explain_resource(r, a);
         assert_eq!(e.allowed, checker.can_resource(r, a));
-        return serde_json::json!({"allow": e.allowed, "reason": e.reason.code()});
+        return with_message(
+            serde_json::json!({"allow": e.allowed, "reason": e.reason.code()}),
+            &e.message,
+            expect,
+        );
     }
     if let (Some(f), Some(a)) = (s("list"), s("action")) {
         return serde_json::json!({ "ids": checker.list(f, a) });

@@ -15,7 +15,7 @@ export function answer(p, nav, check, expect) {
     agree(e.allowed, p.can(s("can"), s("scope")), "explain and can");
     agree(e.allowed, p.check(p.handle(s("can"), s("scope"))), "handle and can");
     agree(e.allowed, p.checkMany(Uint32Array.of(p.handle(s("can"), s("scope"))))[0] === 1, "checkMany and can");
-    return { allow: e.allowed, reason: e.reason };
+    return withMessage({ allow: e.allowed, reason: e.reason }, e, expect);
   }
   if (s("level") !== undefined) {
     const level = p.featureLevel(s("level"));
@@ -27,12 +27,12 @@ export function answer(p, nav, check, expect) {
     agree(e.allowed, p.canFeature(s("feature"), s("action")), "explain and canFeature");
     const v = { allow: e.allowed, reason: e.reason };
     if (expect !== null && typeof expect === "object" && "needed" in expect) v.needed = e.needed ?? null;
-    return v;
+    return withMessage(v, e, expect);
   }
   if (s("resource") !== undefined && s("action") !== undefined) {
     const e = p.explain({ resource: s("resource"), action: s("action") });
     agree(e.allowed, p.canResource(s("resource"), s("action")), "explain and canResource");
-    return { allow: e.allowed, reason: e.reason };
+    return withMessage({ allow: e.allowed, reason: e.reason }, e, expect);
   }
   if (s("list") !== undefined && s("action") !== undefined) {
     return { ids: p.list(s("list"), s("action")) };
@@ -52,6 +52,12 @@ export function answer(p, nav, check, expect) {
       : { roles: [...roles].map((r) => r.replace("\u0000", " via ")), teams: [...teams] };
   }
   throw new Error(`unknown check ${JSON.stringify(check)}`);
+}
+
+// The explanation's sentence, when the case pins one: the words every runtime must give.
+function withMessage(v, e, expect) {
+  if (expect !== null && typeof expect === "object" && "message" in expect) v.message = e.message;
+  return v;
 }
 
 /** Item ids of a (filtered) tree in depth-first pre-order, as Rust's `visible_menu_ids`. */

@@ -139,6 +139,7 @@ fun answer(p: Permslip, nav: List<NavItem>, check: JsonObject, expect: JsonObjec
         assertEquals(listOf(e.allowed), p.checkMany(listOf(p.handle(permission, scope))), "checkMany on $check")
         assertEquals(expect["allow"].asBoolean, e.allowed, "allow on $check")
         assertEquals(expect["reason"].asString, code(e.reason), "reason on $check")
+        assertEquals(expect.str("message"), e.message, "message on $check")
         return "can ${words(e)}"
     }
     check.str("level")?.let { feature ->
@@ -154,6 +155,7 @@ fun answer(p: Permslip, nav: List<NavItem>, check: JsonObject, expect: JsonObjec
         assertEquals(expect["allow"].asBoolean, e.allowed, "allow on $check")
         assertEquals(expect["reason"].asString, code(e.reason), "reason on $check")
         if (expect.has("needed")) assertEquals(expect.str("needed"), e.needed, "needed on $check")
+        assertEquals(expect.str("message"), e.message, "message on $check")
         return "feature ${words(e)}"
     }
     check.str("resource")?.let { id ->
@@ -161,6 +163,7 @@ fun answer(p: Permslip, nav: List<NavItem>, check: JsonObject, expect: JsonObjec
         assertEquals(e.allowed, p.canResource(id, action), "explain and canResource on $check")
         assertEquals(expect["allow"].asBoolean, e.allowed, "allow on $check")
         assertEquals(expect["reason"].asString, code(e.reason), "reason on $check")
+        assertEquals(expect.str("message"), e.message, "message on $check")
         return "resource ${words(e)}"
     }
     check.str("list")?.let { feature ->
