@@ -36,6 +36,7 @@ const gate :Workerd.Worker = (
     (name = "node_modules/permslip/src/edge.js", esModule = embed "../../pkg/src/edge.js"),
     (name = "node_modules/permslip/src/error.js", esModule = embed "../../pkg/src/error.js"),
     (name = "node_modules/permslip/src/facts.js", esModule = embed "../../pkg/src/facts.js"),
+    (name = "node_modules/permslip/src/options.js", esModule = embed "../../pkg/src/options.js"),
     (name = "node_modules/permslip/dist/permslip.js", esModule = embed "../../pkg/dist/permslip.js"),
     (name = "node_modules/permslip/dist/permslip_bg.wasm", wasm = embed "../../pkg/dist/permslip_bg.wasm"),
   ],

@@ -25,12 +25,10 @@ const MAX_CACHED = 8192;
 const BATCH_CHUNK = 4096;
 
 import { PermslipError } from "./error.js";
+import { coarseNow, invalid, named as name, optionalString, toClock, whole } from "./options.js";
 
 export { PermslipError };
 
-function invalid(message) {
-  return new PermslipError("invalid_argument", message);
-}
 
 // Errors from wasm carry `code`; anything else (a trap, a glue TypeError) is a bug: `internal`.
 function rethrow(e) {
@@ -100,53 +98,6 @@ export function initSync(input) {
   } catch (e) {
     throw new PermslipError("init_failed", `cannot initialise permslip: ${e?.message ?? e}`, { cause: e });
   }
-}
-
-// ---- Clock ----------------------------------------------------------------------------------
-//
-// Reading Date.now() on every check would cost more than the check (see the README's figures).
-// The shared clock is read at most once per CLOCK_CALLS checks and at least once per task: the
-// reading is dropped at the next microtask checkpoint. So a check can act on a time that is
-// older than the real one by at most the duration of the synchronous task it runs in.
-
-const CLOCK_CALLS = 1024;
-let clockMs = 0;
-let clockValid = false;
-let clockBudget = 0;
-const hasMicrotasks = typeof queueMicrotask === "function";
-
-function dropClock() {
-  clockValid = false;
-}
-
-function coarseNow() {
-  if (clockValid && --clockBudget > 0) return clockMs;
-  clockMs = Date.now();
-  clockBudget = CLOCK_CALLS;
-  if (!clockValid && hasMicrotasks) {
-    clockValid = true;
-    queueMicrotask(dropClock);
-  }
-  return clockMs;
-}
-
-function toClock(now) {
-  if (now === undefined || now === null) return null;
-  if (typeof now === "function") {
-    return () => {
-      const t = now();
-      const ms = t instanceof Date ? t.getTime() : t;
-      if (typeof ms !== "number" || Number.isNaN(ms)) {
-        throw invalid("the `now` function must return a time in milliseconds");
-      }
-      return ms;
-    };
-  }
-  const ms = now instanceof Date ? now.getTime() : now;
-  if (typeof ms !== "number" || !Number.isFinite(ms)) {
-    throw invalid("`now` must be milliseconds since the epoch, a Date or a function returning one");
-  }
-  return () => ms;
 }
 
 // ---- Batch scratch area -----------------------------------------------------------------------
@@ -317,9 +268,9 @@ function loadOptions(options) {
     audience,
     issuer: optionalString(options.issuer, "issuer"),
     subject: optionalString(options.subject, "subject"),
-    leeway: wholeNumber(options.leeway, "leeway", DEFAULT_LEEWAY),
-    minSerial: wholeNumber(options.minSerial, "minSerial", 0),
-    maxTokenBytes: wholeNumber(options.maxTokenBytes, "maxTokenBytes", DEFAULT_MAX_TOKEN_BYTES),
+    leeway: whole(options.leeway, "leeway", DEFAULT_LEEWAY),
+    minSerial: whole(options.minSerial, "minSerial", 0),
+    maxTokenBytes: whole(options.maxTokenBytes, "maxTokenBytes", DEFAULT_MAX_TOKEN_BYTES),
     clock,
     nowMs: clock === null ? Date.now : clock,
     verifier: verifierOption(options.verifier),
@@ -517,24 +468,6 @@ function snapshotOptions(options) {
   return [o, catalogue];
 }
 
-function optionalString(value, name) {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== "string") throw invalid(`\`${name}\` must be a string`);
-  return value;
-}
-
-function wholeNumber(value, name, fallback) {
-  if (value === undefined || value === null) return fallback;
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
-    throw invalid(`\`${name}\` must be a non-negative integer`);
-  }
-  return value;
-}
-
-function name(value, what) {
-  if (typeof value !== "string") throw invalid(`${what} must be a string`);
-  return value;
-}
 
 function handleArg(value) {
   if (typeof value !== "number" || value >>> 0 !== value) {

@@ -22,15 +22,11 @@ import {
 export { HANDLE_DENY };
 
 import { PermslipError } from "./error.js";
+import { coarseNow, invalid, named as str, optionalString, toClock, whole } from "./options.js";
 
 export { PermslipError };
 
 const fail = (code, message) => new PermslipError(code, message);
-const invalid = (message) => fail("invalid_argument", message);
-const str = (v, what) => {
-  if (typeof v != "string") throw invalid(`${what}: expected a string`);
-  return v;
-};
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 // A Node builtin, loaded synchronously (Node 20.16+); undefined elsewhere.
@@ -141,32 +137,6 @@ function check(status, message) {
   }
 }
 
-// ---- Clock: read at most once per 1024 checks and once per task (as in the full entry) -------
-
-let clockMs;
-let clockBudget = 0;
-
-const coarseNow = () => {
-  if (--clockBudget < 0) {
-    clockMs = Date.now();
-    clockBudget = 1023;
-    queueMicrotask(() => (clockBudget = 0));
-  }
-  return clockMs;
-};
-
-function toClock(now) {
-  if (now == null) return null;
-  const clock = () => {
-    const t = typeof now == "function" ? now() : now;
-    if (!(typeof t == "number" || t instanceof Date) || +t !== +t) throw invalid("`now`: expected milliseconds or a Date");
-    return +t;
-  };
-  // A fixed time is checked now, a function's at each reading.
-  if (typeof now != "function" && !isFinite(clock())) throw invalid("`now`: expected a finite time");
-  return clock;
-}
-
 // ---- Key sets -----------------------------------------------------------------------------
 
 const SECRET = Symbol();
@@ -248,11 +218,6 @@ function checked(keys) {
 let lastJson;
 let lastKeys;
 
-function whole(v, what, fallback) {
-  if (v == null) return fallback;
-  if (!Number.isSafeInteger(v) || v < 0) throw invalid(`\`${what}\`: expected a non-negative integer`);
-  return v;
-}
 
 // ---- Loading ------------------------------------------------------------------------------
 
@@ -264,7 +229,7 @@ function open(token, options) {
   if (!audience || typeof audience != "string") throw invalid("`audience`: expected a non-empty string");
   const o = [
     toClock(options.now),
-    [audience, issuer == null ? issuer : str(issuer, "`issuer`"), subject == null ? subject : str(subject, "`subject`")],
+    [audience, optionalString(issuer, "issuer"), optionalString(subject, "subject")],
     whole(options.leeway, "leeway", DEFAULT_LEEWAY),
     whole(options.minSerial, "minSerial", 0),
   ];

@@ -27,7 +27,7 @@ const WORKERD = workerdPackage.default ?? workerdPackage;
 const EXAMPLE = join(ROOT, "examples", "edge-worker");
 // The package modules the full entry and the gate import (react.js imports react, which workerd
 // cannot resolve; the lite modules are not reached).
-const PACKAGE_MODULES = ["workerd.js", "core.js", "edge.js", "error.js", "facts.js"];
+const PACKAGE_MODULES = ["workerd.js", "core.js", "edge.js", "error.js", "facts.js", "options.js"];
 const nowS = () => Math.floor(Date.now() / 1000);
 
 let origin;
