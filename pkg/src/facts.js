@@ -11,12 +11,12 @@ export const MAX_MENU_ITEMS = 4096;
 /** A handle that always denies (unknown names resolve to it). */
 export const HANDLE_DENY = 4294967295;
 /** The codes of a snapshot, catalogue or key set that cannot be trusted. */
-export const LOAD_ERROR_CODES = Object.freeze(["malformed", "bad_signature", "unknown_key", "unsupported_algorithm", "expired", "not_yet_valid", "wrong_audience", "wrong_issuer", "wrong_subject", "rollback", "too_large", "unsupported_version", "invalid_key_set", "duplicate_name", "unknown_reference", "bad_wildcard", "implies_explicit", "cycle", "limit_exceeded", "missing_catalogue", "catalogue_mismatch"]);
+export const LOAD_ERROR_CODES = /* @__PURE__ */ "malformed bad_signature unknown_key unsupported_algorithm expired not_yet_valid wrong_audience wrong_issuer wrong_subject rollback too_large unsupported_version invalid_key_set duplicate_name unknown_reference bad_wildcard implies_explicit cycle limit_exceeded missing_catalogue catalogue_mismatch".split(" ");
 /** Every `PermslipError` code. */
-export const ERROR_CODES = Object.freeze(["malformed", "bad_signature", "unknown_key", "unsupported_algorithm", "expired", "not_yet_valid", "wrong_audience", "wrong_issuer", "wrong_subject", "rollback", "too_large", "unsupported_version", "invalid_key_set", "duplicate_name", "unknown_reference", "bad_wildcard", "implies_explicit", "cycle", "limit_exceeded", "missing_catalogue", "catalogue_mismatch", "invalid_argument", "invalid_menu", "platform_unavailable", "not_initialized", "init_failed", "freed", "internal"]);
+export const ERROR_CODES = /* @__PURE__ */ "malformed bad_signature unknown_key unsupported_algorithm expired not_yet_valid wrong_audience wrong_issuer wrong_subject rollback too_large unsupported_version invalid_key_set duplicate_name unknown_reference bad_wildcard implies_explicit cycle limit_exceeded missing_catalogue catalogue_mismatch invalid_argument invalid_menu platform_unavailable not_initialized init_failed freed internal".split(" ");
 /** Reason codes by number (the engine's, then `expired` and `invalid`). */
-export const REASONS = Object.freeze(["granted", "admin", "unknown_permission", "product_off", "revoked", "explicit_only", "scope_not_granted", "not_granted", "level_too_low", "restricted", "unknown_feature", "unknown_resource", "unknown_action", "expired", "invalid"]);
+export const REASONS = /* @__PURE__ */ "granted admin unknown_permission product_off revoked explicit_only scope_not_granted not_granted level_too_low restricted unknown_feature unknown_resource unknown_action expired invalid".split(" ");
 /** How many reasons a snapshot itself can give (the rest are a checker's own). */
 export const ENGINE_REASONS = 13;
 /** The lite module's load statuses by number, as error codes (0 is success). */
-export const LITE_STATUS_CODES = Object.freeze(["", "malformed", "bad_signature", "expired", "not_yet_valid", "wrong_audience", "wrong_issuer", "wrong_subject", "rollback", "unsupported_version", "limit_exceeded", "unsupported_algorithm", "invalid_key_set"]);
+export const LITE_STATUS_CODES = /* @__PURE__ */ " malformed bad_signature expired not_yet_valid wrong_audience wrong_issuer wrong_subject rollback unsupported_version limit_exceeded unsupported_algorithm invalid_key_set".split(" ");

@@ -42,30 +42,30 @@ export function toClock(now) {
   const clock = () => {
     const t = typeof now === "function" ? now() : now;
     if (!(typeof t === "number" || t instanceof Date) || Number.isNaN(+t)) {
-      throw invalid("`now` must be milliseconds since the epoch, a Date or a function returning one");
+      throw invalid("`now`: expected milliseconds or a Date");
     }
     return +t;
   };
-  if (typeof now !== "function" && !Number.isFinite(clock())) throw invalid("`now` must be a finite time");
+  if (typeof now !== "function" && !Number.isFinite(clock())) throw invalid("`now`: expected a finite time");
   return clock;
 }
 
 /** A whole, non-negative number option, or `fallback` when absent. */
 export function whole(value, name, fallback) {
   if (value === undefined || value === null) return fallback;
-  if (!Number.isSafeInteger(value) || value < 0) throw invalid(`\`${name}\` must be a non-negative integer`);
+  if (!Number.isSafeInteger(value) || value < 0) throw invalid(`\`${name}\`: expected a non-negative integer`);
   return value;
 }
 
 /** A string option, or undefined when absent. */
 export function optionalString(value, name) {
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== "string") throw invalid(`\`${name}\` must be a string`);
+  if (typeof value !== "string") throw invalid(`\`${name}\`: expected a string`);
   return value;
 }
 
 /** A name argument (a permission, feature, scope...): a string, or `invalid_argument`. */
 export function named(value, what) {
-  if (typeof value !== "string") throw invalid(`${what} must be a string`);
+  if (typeof value !== "string") throw invalid(`${what}: expected a string`);
   return value;
 }
