@@ -6,7 +6,8 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use permslip::engine::{Checker, CompiledCatalogue};
+use permslip::dangerous;
+use permslip::engine::CompiledCatalogue;
 use permslip::issue::lite_token;
 use permslip::issue::{catalogue_of, slip_for};
 use permslip::lite::LiteSnapshot;
@@ -41,7 +42,7 @@ fn leaves(items: &[NavItem], n: usize) -> Vec<NavItem> {
 fn bench(c: &mut Criterion) {
     let (model, directory) = example("amplify");
     let slip = slip_for(&model, &directory, "member").unwrap();
-    let checker = Checker::compile(&slip).unwrap();
+    let checker = dangerous::compile_unverified(&slip).unwrap();
 
     c.bench_function("can by name", |b| {
         b.iter(|| checker.can(black_box("fax.send"), None))
@@ -82,10 +83,10 @@ fn bench(c: &mut Criterion) {
         b.iter(|| CompiledCatalogue::compile(black_box(slip.catalogue.as_ref().unwrap())).unwrap())
     });
     c.bench_function("compile user (catalogue shared)", |b| {
-        b.iter(|| Checker::compile_with(&catalogue, black_box(&slip)).unwrap())
+        b.iter(|| dangerous::compile_unverified_with(&catalogue, black_box(&slip)).unwrap())
     });
     c.bench_function("compile user (inline catalogue)", |b| {
-        b.iter(|| Checker::compile(black_box(&slip)).unwrap())
+        b.iter(|| dangerous::compile_unverified(black_box(&slip)).unwrap())
     });
     c.bench_function("issue slip", |b| {
         b.iter(|| slip_for(&model, &directory, black_box("member")).unwrap())

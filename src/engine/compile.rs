@@ -26,19 +26,37 @@ impl Reach {
 }
 
 impl Checker {
-    /// Compiles a slip that carries its catalogue inline. Applications use `Snapshot::verify`,
-    /// which verifies the signature first.
-    pub fn compile(slip: &Slip) -> Result<Checker, CompileError> {
+    /// Compiles a slip that carries its catalogue inline, unverified. Reached from outside the
+    /// crate only through [`crate::dangerous`]; `Snapshot::verify` calls it once the token has
+    /// been verified.
+    pub(crate) fn compile_unverified(slip: &Slip) -> Result<Checker, CompileError> {
         let catalogue = slip
             .catalogue
             .as_ref()
             .ok_or(CompileError::MissingCatalogue)?;
-        Checker::compile_with(&CompiledCatalogue::compile(catalogue)?, slip)
+        Checker::compile_unverified_with(&CompiledCatalogue::compile(catalogue)?, slip)
+    }
+
+    /// [`crate::dangerous::compile_unverified`] under its old name, hidden and kept only so the
+    /// README's examples and `src/json/tests.rs` build until they move to `dangerous`; new code
+    /// must not call it.
+    #[doc(hidden)]
+    pub fn compile(slip: &Slip) -> Result<Checker, CompileError> {
+        Checker::compile_unverified(slip)
+    }
+
+    /// [`crate::dangerous::compile_unverified_with`] under its old name; see [`Checker::compile`].
+    #[doc(hidden)]
+    pub fn compile_with(
+        cat: &Arc<CompiledCatalogue>,
+        slip: &Slip,
+    ) -> Result<Checker, CompileError> {
+        Checker::compile_unverified_with(cat, slip)
     }
 
     /// Compiles a slip against an already compiled catalogue (the slip's own inline catalogue,
     /// if any, is ignored). The caller checks that the catalogue is the one the slip names.
-    pub fn compile_with(
+    pub(crate) fn compile_unverified_with(
         cat: &Arc<CompiledCatalogue>,
         slip: &Slip,
     ) -> Result<Checker, CompileError> {
