@@ -5,6 +5,9 @@
 //! owners other than the user and their reports are dropped. The result is compiled before it is
 //! returned, so an inconsistent model (unknown names, cycles, limits) is rejected here, at issue
 //! time, and again by every verifier at load.
+//!
+//! [`Issuer`] issues one run of signed tokens (the policy `permslip issue` follows: token
+//! format, where the catalogue travels, the cookie-size limit).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -17,6 +20,10 @@ use crate::slip::{
     SlipTeam, SlipUser, SLIP_VERSION,
 };
 use crate::token::{sign_lite, Claims, SigningKey};
+
+mod tokens;
+
+pub use tokens::{CatalogueMode, IssueOptions, Issuer, TokenFormat, COOKIE_BYTES};
 
 /// Why a slip could not be issued.
 #[derive(Debug, Clone, PartialEq, Eq)]
