@@ -3,7 +3,10 @@
 //! # In scope
 //! - A general permission model (roles, teams, products, scoped and explicit-only permissions,
 //!   feature and resource levels, row rules, restriction, inheritance) — [`model`].
-//! - Slicing one user's part out of a model and directory — `issue` (feature `issue`).
+//! - Slicing one user's part out of a model and directory, and the policy of an issuing run
+//!   (token format, where the catalogue travels) — `issue` (feature `issue`).
+//! - The `permslip` command line's commands — `cli` (feature `cli`; the binary only
+//!   dispatches).
 //! - Signing and verifying that slice as a JWS (EdDSA) snapshot — [`token`], [`snapshot`].
 //! - Compiling a verified slice once and answering checks without allocation — [`engine`];
 //!   compiling one nobody verified only through [`dangerous`] (issuer previews, tests).
