@@ -21,17 +21,19 @@
 //!   enforces (see the README's SECURITY section).
 #![cfg_attr(
     test,
-    allow(
+    expect(
         clippy::unwrap_used,
-        clippy::expect_used,
         clippy::indexing_slicing,
-        clippy::panic
+        clippy::panic,
+        reason = "unit tests: a failed step should stop them loudly"
     )
 )]
 #![warn(missing_docs)]
 
 extern crate alloc;
 
+#[cfg(feature = "cli")]
+pub mod cli;
 pub mod dangerous;
 pub mod engine;
 #[cfg(feature = "issue")]

@@ -11,11 +11,12 @@
 //! `PERMSLIP_REGENERATE=1 cargo test --test differential random_slips_file_is_current`
 //! rewrites it. `PERMSLIP_DIFF_LOG=<file>` writes every disagreement of the main test there.
 //! The format is in `docs/HARDENING.md`.
-#![allow(
+#![expect(
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::indexing_slicing,
-    clippy::panic
+    clippy::panic,
+    reason = "a test: a failed step should stop it loudly"
 )]
 #![cfg(feature = "issue")]
 #![cfg(not(target_arch = "wasm32"))]

@@ -9,11 +9,11 @@
 //!
 //! The file is generated: `PERMSLIP_UPDATE_VECTORS=1 cargo test --test ed25519` rewrites it,
 //! and this test fails when it is stale.
-#![allow(
-    clippy::unwrap_used,
+#![expect(
     clippy::expect_used,
     clippy::indexing_slicing,
-    clippy::panic
+    clippy::panic,
+    reason = "a test: a failed step should stop it loudly"
 )]
 #![cfg(feature = "issue")]
 

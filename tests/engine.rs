@@ -1,9 +1,8 @@
 //! Engine rules on small hand-written slips: each test breaks when its rule does.
-#![allow(
+#![expect(
     clippy::unwrap_used,
-    clippy::expect_used,
     clippy::indexing_slicing,
-    clippy::panic
+    reason = "a test: a failed step should stop it loudly"
 )]
 
 use permslip::dangerous;

@@ -3,11 +3,12 @@
 //!
 //! Tokens are real: every user of `examples/amplify` and `examples/ampliflow` is issued a slip
 //! and signed with the published test-only key (`tests/keys/`).
-#![allow(
+#![expect(
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::indexing_slicing,
-    clippy::panic
+    clippy::panic,
+    reason = "a test: a failed step should stop it loudly"
 )]
 #![cfg(feature = "issue")]
 // Files, threads and a 16k-resource slip: native only (the wasm suite runs tests/token.rs).

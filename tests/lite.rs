@@ -3,11 +3,10 @@
 //! permission with every scope value in sight, every feature and resource with every action and
 //! level, every navigation requirement, every explanation (minus provenance, which lite does not
 //! carry). The JS suite (`tests/js/lite.test.mjs`) holds the wasm module to the same answers.
-#![allow(
+#![expect(
     clippy::unwrap_used,
-    clippy::expect_used,
     clippy::indexing_slicing,
-    clippy::panic
+    reason = "a test: a failed step should stop it loudly"
 )]
 
 use std::collections::BTreeSet;

@@ -3,11 +3,12 @@
 //!
 //! Shrinking works on the seeds, not on the slip, so a failure names the seed and the choice;
 //! `gen::slip(&mut Rng::new(seed))` rebuilds the same slip.
-#![allow(
+#![expect(
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::indexing_slicing,
-    clippy::panic
+    clippy::panic,
+    reason = "a test: a failed step should stop it loudly"
 )]
 // proptest is a native-only dev-dependency.
 #![cfg(not(target_arch = "wasm32"))]

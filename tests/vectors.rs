@@ -1,11 +1,11 @@
 //! Runs the shared decision table (`tests/vectors/decisions.json`) against the native engine:
 //! each example user's slip is issued from the shipped model and directory, compiled, and asked
 //! every case. The wasm, JS and CLI suites run the same file.
-#![allow(
+#![expect(
     clippy::unwrap_used,
-    clippy::expect_used,
     clippy::indexing_slicing,
-    clippy::panic
+    clippy::panic,
+    reason = "a test: a failed step should stop it loudly"
 )]
 
 use std::collections::{BTreeMap, BTreeSet};
