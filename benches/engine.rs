@@ -1,19 +1,23 @@
 //! Native engine figures: one check (by name and by handle), a 40-item menu, compiling a
 //! user's slip, issuing one, and verifying + compiling a signed snapshot; the same for lite
 //! tokens (issue, validate, verify, checks).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![expect(
+    clippy::unwrap_used,
+    reason = "a benchmark of fixed, known-good inputs: a failure should stop it loudly"
+)]
 
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use permslip::engine::{Checker, CompiledCatalogue};
+use permslip::dangerous;
+use permslip::engine::CompiledCatalogue;
 use permslip::issue::lite_token;
 use permslip::issue::{catalogue_of, slip_for};
 use permslip::lite::LiteSnapshot;
 use permslip::model::{Directory, Model, NavItem};
 use permslip::snapshot::Snapshot;
 use permslip::token::{
-    base64url, jwks_json, sign, Audience, Claims, Jwks, SigningKey, VerifyOptions,
+    base64url, jwks_json, sign, Audience, Claims, Ed25519Equation, Jwks, SigningKey, VerifyOptions,
 };
 
 fn example(name: &str) -> (Model, Directory) {
@@ -41,7 +45,7 @@ fn leaves(items: &[NavItem], n: usize) -> Vec<NavItem> {
 fn bench(c: &mut Criterion) {
     let (model, directory) = example("amplify");
     let slip = slip_for(&model, &directory, "member").unwrap();
-    let checker = Checker::compile(&slip).unwrap();
+    let checker = dangerous::compile_unverified(&slip).unwrap();
 
     c.bench_function("can by name", |b| {
         b.iter(|| checker.can(black_box("fax.send"), None))
@@ -82,10 +86,10 @@ fn bench(c: &mut Criterion) {
         b.iter(|| CompiledCatalogue::compile(black_box(slip.catalogue.as_ref().unwrap())).unwrap())
     });
     c.bench_function("compile user (catalogue shared)", |b| {
-        b.iter(|| Checker::compile_with(&catalogue, black_box(&slip)).unwrap())
+        b.iter(|| dangerous::compile_unverified_with(&catalogue, black_box(&slip)).unwrap())
     });
     c.bench_function("compile user (inline catalogue)", |b| {
-        b.iter(|| Checker::compile(black_box(&slip)).unwrap())
+        b.iter(|| dangerous::compile_unverified(black_box(&slip)).unwrap())
     });
     c.bench_function("issue slip", |b| {
         b.iter(|| slip_for(&model, &directory, black_box("member")).unwrap())
@@ -111,6 +115,14 @@ fn bench(c: &mut Criterion) {
     c.bench_function("verify + compile snapshot", |b| {
         b.iter(|| Snapshot::verify(black_box(&token), &jwks, &opts).unwrap())
     });
+    // The other Ed25519 equation (`Ed25519Equation`): the key's tables are built within the
+    // warm-up, so this is the steady state of a process verifying many tokens under one key.
+    let jwks_tables = Jwks::from_json(&jwks_json(&[&key]))
+        .unwrap()
+        .with_equation(Ed25519Equation::FixedBaseTables);
+    c.bench_function("verify + compile snapshot (fixed-base tables)", |b| {
+        b.iter(|| Snapshot::verify(black_box(&token), &jwks_tables, &opts).unwrap())
+    });
     c.bench_function("sign snapshot", |b| {
         b.iter(|| sign(black_box(&claims), &key))
     });
@@ -132,6 +144,9 @@ fn bench(c: &mut Criterion) {
     });
     c.bench_function("lite: verify + validate a token", |b| {
         b.iter(|| LiteSnapshot::verify(black_box(&lite), &jwks, &opts).unwrap())
+    });
+    c.bench_function("lite: verify + validate a token (fixed-base tables)", |b| {
+        b.iter(|| LiteSnapshot::verify(black_box(&lite), &jwks_tables, &opts).unwrap())
     });
     let slip = permslip_lite::Slip::parse(&payload).unwrap();
     c.bench_function("lite: can by name", |b| {

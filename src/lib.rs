@@ -3,9 +3,13 @@
 //! # In scope
 //! - A general permission model (roles, teams, products, scoped and explicit-only permissions,
 //!   feature and resource levels, row rules, restriction, inheritance) — [`model`].
-//! - Slicing one user's part out of a model and directory — `issue` (feature `issue`).
+//! - Slicing one user's part out of a model and directory, and the policy of an issuing run
+//!   (token format, where the catalogue travels) — `issue` (feature `issue`).
+//! - The `permslip` command line's commands — `cli` (feature `cli`; the binary only
+//!   dispatches).
 //! - Signing and verifying that slice as a JWS (EdDSA) snapshot — [`token`], [`snapshot`].
-//! - Compiling a verified slice once and answering checks without allocation — [`engine`].
+//! - Compiling a verified slice once and answering checks without allocation — [`engine`];
+//!   compiling one nobody verified only through [`dangerous`] (issuer previews, tests).
 //! - A strict JSON reader (duplicate members refused at any depth, bounded depth) for everything
 //!   that arrives signed, shared by every target so native and wasm read tokens identically —
 //!   `json` (private).
@@ -17,17 +21,20 @@
 //!   enforces (see the README's SECURITY section).
 #![cfg_attr(
     test,
-    allow(
+    expect(
         clippy::unwrap_used,
-        clippy::expect_used,
         clippy::indexing_slicing,
-        clippy::panic
+        clippy::panic,
+        reason = "unit tests: a failed step should stop them loudly"
     )
 )]
 #![warn(missing_docs)]
 
 extern crate alloc;
 
+#[cfg(feature = "cli")]
+pub mod cli;
+pub mod dangerous;
 pub mod engine;
 /// Every fact that crosses a language (codes, reasons, defaults, limits), shared with the lite
 /// checker and generated into the other languages.

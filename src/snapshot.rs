@@ -1,9 +1,9 @@
 //! The one way in: verify a snapshot token and compile its slip into a [`Checker`].
 //!
-//! [`Checker::compile`] is public for the issuer and for tests, but applications must come
-//! through [`Snapshot::verify`]: it is the only path that checks the signature, the audience,
-//! the time window and the serial before anything is compiled, so an unverified slip can never
-//! answer a check.
+//! Applications come through [`Snapshot::verify`]: it is the only path that checks the
+//! signature, the audience, the time window and the serial before anything is compiled, so an
+//! unverified slip can never answer a check. Compiling without verifying is possible only
+//! through [`crate::dangerous`], for the issuer and for tests.
 
 use std::fmt;
 
@@ -60,9 +60,9 @@ impl Snapshot {
         let (kid, claims) = token::verify_signed(token, signed, equation, keys, opts)?;
         let slip = &claims.slip;
         let checker = match (&slip.catalogue, &slip.catalogue_hash, catalogue) {
-            (Some(_), None, _) => Checker::compile(slip)?,
+            (Some(_), None, _) => Checker::compile_unverified(slip)?,
             (None, Some(hash), Some(bundle)) if bundle.hash() == hash => {
-                Checker::compile_with(bundle.compiled(), slip)?
+                Checker::compile_unverified_with(bundle.compiled(), slip)?
             }
             (None, Some(_), Some(_)) => return Err(CompileError::CatalogueMismatch.into()),
             (None, Some(_), None) | (None, None, _) => {

@@ -9,11 +9,11 @@
 //!
 //! The file is generated: `PERMSLIP_UPDATE_VECTORS=1 cargo test --test ed25519` rewrites it,
 //! and this test fails when it is stale.
-#![allow(
-    clippy::unwrap_used,
+#![expect(
     clippy::expect_used,
     clippy::indexing_slicing,
-    clippy::panic
+    clippy::panic,
+    reason = "a test: a failed step should stop it loudly"
 )]
 #![cfg(feature = "issue")]
 
@@ -21,7 +21,7 @@ use curve25519_dalek::constants::{ED25519_BASEPOINT_POINT as B, EIGHT_TORSION};
 use curve25519_dalek::edwards::CompressedEdwardsY;
 use curve25519_dalek::{EdwardsPoint, Scalar};
 use permslip::snapshot::Snapshot;
-use permslip::token::{base64url, Jwks, VerifyOptions};
+use permslip::token::{base64url, Ed25519Equation, Jwks, VerifyOptions};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha512};
 
@@ -339,23 +339,31 @@ fn cases_differ_from_valid_only_in_what_they_test() {
     }
 }
 
-/// After 128 verifications with a key, permslip checks the equation with fixed-base tables
-/// (`src/token/equation.rs`). The same key set, used 200 times per case, must keep deciding
-/// every case the same way on both sides of the switch.
+/// With [`Ed25519Equation::FixedBaseTables`], after 128 verifications with a key, permslip
+/// checks the equation with fixed-base tables (`src/token/equation.rs`); by default it calls
+/// `verify_strict`. The same key set, used 200 times per case, must keep deciding every case
+/// the same way under either equation and on both sides of the table switch.
 #[test]
 fn decisions_hold_with_and_without_fixed_base_tables() {
-    for case in cases() {
-        let Ok(keys) = Jwks::from_json(&case.jwks.to_string()) else {
-            assert_eq!(case.expect, "invalid_key_set", "{}", case.name);
-            continue;
-        };
-        let opts = VerifyOptions::new(AUDIENCE, NOW);
-        for i in 0..200 {
-            let got = match Snapshot::verify(&case.token, &keys, &opts) {
-                Ok(_) => "ok",
-                Err(e) => e.code(),
+    for equation in [Ed25519Equation::Strict, Ed25519Equation::FixedBaseTables] {
+        for case in cases() {
+            let Ok(keys) = Jwks::from_json(&case.jwks.to_string()) else {
+                assert_eq!(case.expect, "invalid_key_set", "{}", case.name);
+                continue;
             };
-            assert_eq!(got, case.expect, "{} (verification {i})", case.name);
+            let keys = keys.with_equation(equation);
+            let opts = VerifyOptions::new(AUDIENCE, NOW);
+            for i in 0..200 {
+                let got = match Snapshot::verify(&case.token, &keys, &opts) {
+                    Ok(_) => "ok",
+                    Err(e) => e.code(),
+                };
+                assert_eq!(
+                    got, case.expect,
+                    "{} ({equation:?}, verification {i})",
+                    case.name
+                );
+            }
         }
     }
 }

@@ -1,11 +1,11 @@
 //! Engine rules on small hand-written slips: each test breaks when its rule does.
-#![allow(
+#![expect(
     clippy::unwrap_used,
-    clippy::expect_used,
     clippy::indexing_slicing,
-    clippy::panic
+    reason = "a test: a failed step should stop it loudly"
 )]
 
+use permslip::dangerous;
 use permslip::engine::{Checker, CompileError, Reason, HANDLE_DENY};
 use permslip::model::NavItem;
 use permslip::slip::Slip;
@@ -57,7 +57,7 @@ fn user(roles: &[&str]) -> serde_json::Value {
 }
 
 fn compile(v: serde_json::Value) -> Checker {
-    Checker::compile(&slip(v)).unwrap()
+    dangerous::compile_unverified(&slip(v)).unwrap()
 }
 
 #[test]
@@ -118,7 +118,7 @@ fn explicit_only_is_never_implied_by_admin_or_wildcards() {
 fn implying_an_explicit_permission_is_rejected() {
     let mut v = base();
     v["catalogue"]["permissions"][1]["implies"] = json!(["ai.use"]);
-    let err = Checker::compile(&slip(v)).unwrap_err();
+    let err = dangerous::compile_unverified(&slip(v)).unwrap_err();
     assert!(matches!(err, CompileError::ImpliesExplicit(..)), "{err}");
 }
 
@@ -127,7 +127,7 @@ fn implying_an_explicit_permission_is_rejected() {
 fn implication_cycles_are_rejected() {
     let mut v = base();
     v["catalogue"]["permissions"][1]["implies"] = json!(["numbers.manage"]);
-    let err = Checker::compile(&slip(v)).unwrap_err();
+    let err = dangerous::compile_unverified(&slip(v)).unwrap_err();
     assert_eq!(err.code(), "cycle");
 }
 
@@ -142,7 +142,10 @@ fn resource_parent_cycles_are_rejected() {
             {"id": "b", "feature": "maps", "parent": "a"}
         ]),
     );
-    assert_eq!(Checker::compile(&slip(v)).unwrap_err().code(), "cycle");
+    assert_eq!(
+        dangerous::compile_unverified(&slip(v)).unwrap_err().code(),
+        "cycle"
+    );
 }
 
 #[test]
@@ -304,7 +307,7 @@ fn assignments_through_teams_the_user_is_not_in_are_rejected() {
         json!([{"id": "x", "feature": "maps", "grants": [{"level": "reader", "via": "team:nope"}]}]),
     );
     assert_eq!(
-        Checker::compile(&slip(v)).unwrap_err().code(),
+        dangerous::compile_unverified(&slip(v)).unwrap_err().code(),
         "unknown_reference"
     );
 }
@@ -316,7 +319,7 @@ fn bad_wildcards_are_rejected() {
         let mut v = user(&[]);
         v["user"]["grants"] = json!([bad]);
         assert_eq!(
-            Checker::compile(&slip(v)).unwrap_err().code(),
+            dangerous::compile_unverified(&slip(v)).unwrap_err().code(),
             "bad_wildcard",
             "{bad}"
         );
@@ -324,7 +327,7 @@ fn bad_wildcards_are_rejected() {
     let mut v = user(&[]);
     v["user"]["grants"] = json!([{"permission": "fax.*", "scope": ["+1"]}]);
     assert_eq!(
-        Checker::compile(&slip(v)).unwrap_err().code(),
+        dangerous::compile_unverified(&slip(v)).unwrap_err().code(),
         "bad_wildcard"
     );
 }
@@ -343,7 +346,7 @@ fn prefix_wildcards_grant_their_prefix_only() {
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn unsupported_versions_and_duplicates_are_rejected() {
     assert_eq!(
-        Checker::compile(&slip(with(base(), "v", json!(2))))
+        dangerous::compile_unverified(&slip(with(base(), "v", json!(2))))
             .unwrap_err()
             .code(),
         "unsupported_version"
@@ -351,7 +354,7 @@ fn unsupported_versions_and_duplicates_are_rejected() {
     let mut v = base();
     v["catalogue"]["roles"][1]["id"] = json!("admin");
     assert_eq!(
-        Checker::compile(&slip(v)).unwrap_err().code(),
+        dangerous::compile_unverified(&slip(v)).unwrap_err().code(),
         "duplicate_name"
     );
 }
@@ -364,7 +367,7 @@ fn limits_are_enforced_with_a_typed_error() {
         .collect();
     let mut v = base();
     v["catalogue"]["permissions"] = json!(perms);
-    let err = Checker::compile(&slip(v)).unwrap_err();
+    let err = dangerous::compile_unverified(&slip(v)).unwrap_err();
     assert_eq!(err.code(), "limit_exceeded");
 }
 

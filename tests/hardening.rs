@@ -3,11 +3,12 @@
 //!
 //! Tokens are real: every user of `examples/amplify` and `examples/ampliflow` is issued a slip
 //! and signed with the published test-only key (`tests/keys/`).
-#![allow(
+#![expect(
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::indexing_slicing,
-    clippy::panic
+    clippy::panic,
+    reason = "a test: a failed step should stop it loudly"
 )]
 #![cfg(feature = "issue")]
 // Files, threads and a 16k-resource slip: native only (the wasm suite runs tests/token.rs).
@@ -22,11 +23,12 @@ mod bodies;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
+use permslip::dangerous;
 use permslip::engine::limits::{
     MAX_EDGES, MAX_FEATURES, MAX_LEVELS, MAX_MENU_DEPTH, MAX_MENU_ITEMS, MAX_PERMISSIONS,
     MAX_PRODUCTS, MAX_RESOURCES, MAX_ROLES, MAX_TEAMS,
 };
-use permslip::engine::{Checker, CompileError, MenuError};
+use permslip::engine::{CompileError, MenuError};
 use permslip::issue::{slip_for, IssueError};
 use permslip::model::{Directory, Grant, Model, NavItem, Requirement};
 use permslip::slip::{
@@ -684,10 +686,10 @@ fn with_catalogue(edit: impl FnOnce(&mut permslip::slip::Catalogue)) -> Slip {
 /// `ok` compiles; `over` is refused with `TooMany(what, max + 1, max)` and code
 /// `limit_exceeded`.
 fn assert_limit(what: &str, max: usize, ok: &Slip, over: &Slip) {
-    if let Err(e) = Checker::compile(ok) {
+    if let Err(e) = dangerous::compile_unverified(ok) {
         panic!("{what} at the limit ({max}) refused: {e}");
     }
-    let e = Checker::compile(over).unwrap_err();
+    let e = dangerous::compile_unverified(over).unwrap_err();
     assert_eq!(e.code(), "limit_exceeded", "{what}: {e}");
     match &e {
         CompileError::TooMany(w, n, m) => {
@@ -822,7 +824,7 @@ fn limit_levels() {
     let mut ok = levels(MAX_LEVELS);
     // The top level (15) still fits a handle's 4 bits.
     ok.user.levels = BTreeMap::from([("lists".into(), format!("l{}", MAX_LEVELS - 1))]);
-    let c = Checker::compile(&ok).unwrap();
+    let c = dangerous::compile_unverified(&ok).unwrap();
     assert_eq!(usize::from(c.feature_level("lists")), MAX_LEVELS);
     let top = format!("l{}", MAX_LEVELS - 1);
     assert!(c.check(c.feature_handle("lists", Some(&top))));
@@ -850,7 +852,7 @@ fn limit_products() {
     over.products = (0..=MAX_PRODUCTS)
         .map(|i| (format!("x{i}"), true))
         .collect();
-    let e = Checker::compile(&over).unwrap_err();
+    let e = dangerous::compile_unverified(&over).unwrap_err();
     assert_eq!(
         e,
         CompileError::TooMany("products", MAX_PRODUCTS + 1, MAX_PRODUCTS)
@@ -931,7 +933,7 @@ fn scope_value_handles_agree_with_can_past_sixteen_bits() {
         scope: vec!["w0".into(), "w1".into(), "w2".into()],
     }];
     // Either the slip is refused as over a limit, or every value answers the same both ways.
-    match Checker::compile(&slip) {
+    match dangerous::compile_unverified(&slip) {
         Err(e) => assert_eq!(e.code(), "limit_exceeded", "{e}"),
         Ok(c) => {
             for v in ["v0", "v65534", "w0", "w1", "w2", "nope"] {
@@ -963,7 +965,7 @@ fn chain(depth: usize) -> NavItem {
 
 #[test]
 fn limit_menu_depth_and_items() {
-    let c = Checker::compile(&small_slip()).unwrap();
+    let c = dangerous::compile_unverified(&small_slip()).unwrap();
     let ok = vec![chain(MAX_MENU_DEPTH)];
     assert_eq!(c.visible_menu_ids(&ok).unwrap().len(), MAX_MENU_DEPTH);
     assert_eq!(c.filter_menu(&ok).unwrap().len(), 1);
@@ -1115,7 +1117,7 @@ fn cycles_are_rejected_at_load() {
         })
     };
     for n in [1, 2, 3, MAX_PERMISSIONS] {
-        let e = Checker::compile(&ring(n)).unwrap_err();
+        let e = dangerous::compile_unverified(&ring(n)).unwrap_err();
         assert!(
             matches!(e, CompileError::Cycle("implication", _)),
             "{n}: {e:?}"
@@ -1129,7 +1131,10 @@ fn cycles_are_rejected_at_load() {
         .unwrap()
         .permissions
         .push(perm("entry".into(), vec!["q0".into()]));
-    assert_eq!(Checker::compile(&tail).unwrap_err().code(), "cycle");
+    assert_eq!(
+        dangerous::compile_unverified(&tail).unwrap_err().code(),
+        "cycle"
+    );
 
     let parents = |n: usize, inherit: bool| {
         let mut s = small_slip();
@@ -1139,7 +1144,7 @@ fn cycles_are_rejected_at_load() {
         s
     };
     for (n, inherit) in [(1, false), (2, true), (3, false), (MAX_RESOURCES, true)] {
-        let e = Checker::compile(&parents(n, inherit)).unwrap_err();
+        let e = dangerous::compile_unverified(&parents(n, inherit)).unwrap_err();
         assert!(
             matches!(e, CompileError::Cycle("resource parent", _)),
             "{n}: {e:?}"
@@ -1184,7 +1189,7 @@ fn longest_chains_compile_on_a_small_stack() {
                 permission: "q0".into(),
                 scope: vec!["s".into()],
             }];
-            let c = Checker::compile(&slip).unwrap();
+            let c = dangerous::compile_unverified(&slip).unwrap();
             let last = format!("q{}", MAX_PERMISSIONS - 1);
             assert!(c.can(&last, Some("s")));
             assert!(!c.can(&last, Some("t")));
@@ -1200,7 +1205,7 @@ fn longest_chains_compile_on_a_small_stack() {
                 via: "user".into(),
             }];
             slip.resources.reverse();
-            let c = Checker::compile(&slip).unwrap();
+            let c = dangerous::compile_unverified(&slip).unwrap();
             let last = format!("res{}", MAX_RESOURCES - 1);
             assert_eq!(c.resource_level(&last), 2);
             assert!(c.can_resource(&last, "edit"));
@@ -1210,7 +1215,7 @@ fn longest_chains_compile_on_a_small_stack() {
             slip.resources = (0..MAX_RESOURCES)
                 .map(|i| resource(i, i.checked_sub(1), false))
                 .collect();
-            let c = Checker::compile(&slip).unwrap();
+            let c = dangerous::compile_unverified(&slip).unwrap();
             assert_eq!(c.list("lists", "view").len(), MAX_RESOURCES);
 
             // The deepest menu.

@@ -1,12 +1,13 @@
 //! Slip → [`Checker`]: the per-user part of compilation, done once per load.
 
+use std::fmt;
 use std::sync::Arc;
 
 use super::catalogue::{topological_order, validate_grant, CompiledCatalogue};
 use super::limits::{self, at_most};
 use super::{BitSet, Checker, CompileError, Names, Reason, Source};
 use crate::model::{Grant, RowRule};
-use crate::slip::{Slip, SLIP_VERSION};
+use crate::slip::{Slip, SlipResource, SLIP_VERSION};
 
 /// What grants reach one permission while resolving.
 #[derive(Default)]
@@ -26,19 +27,41 @@ impl Reach {
 }
 
 impl Checker {
-    /// Compiles a slip that carries its catalogue inline. Applications use `Snapshot::verify`,
-    /// which verifies the signature first.
-    pub fn compile(slip: &Slip) -> Result<Checker, CompileError> {
+    /// Compiles a slip that carries its catalogue inline, unverified. Reached from outside the
+    /// crate only through [`crate::dangerous`]; `Snapshot::verify` calls it once the token has
+    /// been verified.
+    pub(crate) fn compile_unverified(slip: &Slip) -> Result<Checker, CompileError> {
         let catalogue = slip
             .catalogue
             .as_ref()
             .ok_or(CompileError::MissingCatalogue)?;
-        Checker::compile_with(&CompiledCatalogue::compile(catalogue)?, slip)
+        Checker::compile_unverified_with(&CompiledCatalogue::compile(catalogue)?, slip)
+    }
+
+    /// [`crate::dangerous::compile_unverified`] under its old name, hidden and kept only so the
+    /// README's examples and `src/json/tests.rs` build until they move to `dangerous`; new code
+    /// must not call it.
+    #[doc(hidden)]
+    pub fn compile(slip: &Slip) -> Result<Checker, CompileError> {
+        Checker::compile_unverified(slip)
+    }
+
+    /// [`crate::dangerous::compile_unverified_with`] under its old name; see [`Checker::compile`].
+    #[doc(hidden)]
+    pub fn compile_with(
+        cat: &Arc<CompiledCatalogue>,
+        slip: &Slip,
+    ) -> Result<Checker, CompileError> {
+        Checker::compile_unverified_with(cat, slip)
     }
 
     /// Compiles a slip against an already compiled catalogue (the slip's own inline catalogue,
     /// if any, is ignored). The caller checks that the catalogue is the one the slip names.
-    pub fn compile_with(
+    ///
+    /// The steps, each reading only what the ones before produced: who the user is (products,
+    /// roles and the channels they come through, teams), then permissions, feature levels and
+    /// resource levels.
+    pub(crate) fn compile_unverified_with(
         cat: &Arc<CompiledCatalogue>,
         slip: &Slip,
     ) -> Result<Checker, CompileError> {
@@ -46,8 +69,150 @@ impl Checker {
             return Err(CompileError::UnsupportedVersion(slip.v));
         }
         check_limits(slip)?;
-        let n = cat.perms.len();
+        let user = UserBase::new(cat, slip)?;
+        let permissions = user.permissions()?;
+        let features = user.feature_levels()?;
+        let resources = user.resources(&features)?;
+        Ok(user.into_checker(permissions, features, resources))
+    }
+}
 
+/// How the user holds a role. Formatted (`base`, `direct`, `team:ID`) only where it is
+/// written out, in a [`Source::Role`]'s or a profile's `via`: those strings are part of the
+/// public contract and the shared vectors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Channel<'s> {
+    /// The catalogue's base role, which everyone holds.
+    Base,
+    /// Assigned to the user.
+    Direct,
+    /// Through membership of the team with this id.
+    Team(&'s str),
+}
+
+impl fmt::Display for Channel<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Channel::Base => f.write_str("base"),
+            Channel::Direct => f.write_str("direct"),
+            Channel::Team(id) => write!(f, "team:{id}"),
+        }
+    }
+}
+
+/// Whom a resource assignment in the slip reaches, read from its `via` (`user`, `team:ID`,
+/// `managed:USER`). The `via` string itself travels on unchanged in the assignment's
+/// [`Source`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Assignee<'s> {
+    /// The user.
+    User,
+    /// A team of the user's.
+    Team(&'s str),
+    /// A user the user manages.
+    Managed(&'s str),
+}
+
+impl<'s> Assignee<'s> {
+    fn parse(via: &'s str) -> Option<Assignee<'s>> {
+        if via == "user" {
+            Some(Assignee::User)
+        } else if let Some(team) = via.strip_prefix("team:") {
+            Some(Assignee::Team(team))
+        } else {
+            via.strip_prefix("managed:").map(Assignee::Managed)
+        }
+    }
+}
+
+/// Step 1, what every later step reads: the slip, its catalogue, and who the user is.
+struct UserBase<'a> {
+    cat: &'a Arc<CompiledCatalogue>,
+    slip: &'a Slip,
+    product_on: Vec<bool>,
+    /// The roles the user holds and how: the base role, direct roles, then team roles.
+    held: Vec<(u32, Channel<'a>)>,
+    team_ids: Names,
+    is_admin: bool,
+}
+
+/// Step 2's result: the permission tables.
+struct Permissions {
+    allow_any: BitSet,
+    allow_all_scopes: BitSet,
+    all_scopes_non_admin: BitSet,
+    perm_reason: Vec<Reason>,
+    perm_sources: Vec<Vec<Source>>,
+    perm_scopes: Vec<Vec<u32>>,
+    scope_values: Names,
+}
+
+/// Step 3's result: the feature level tables.
+struct Features {
+    level: Vec<u8>,
+    level_no_admin: Vec<u8>,
+    sources: Vec<Vec<Source>>,
+}
+
+/// Step 4's result: the resource tables.
+struct Resources {
+    names: Names,
+    feature: Vec<u32>,
+    level: Vec<u8>,
+    level_no_admin: Vec<u8>,
+    restricted: Vec<bool>,
+    assigned: Vec<bool>,
+    sources: Vec<Vec<Source>>,
+}
+
+/// The resources' shape, before any level: ids, features, parents, and an order that puts
+/// parents first.
+struct ResourceTree {
+    names: Names,
+    feature: Vec<u32>,
+    parent: Vec<Option<u32>>,
+    parents_first: Vec<u32>,
+}
+
+/// The best level a resource gets from its assignments and the sources that give it.
+type Best = (u8, Vec<Source>);
+
+/// Feature levels while they are raised by roles, the user and teams.
+struct FeatureRaise {
+    level: Vec<u8>,
+    level_no_admin: Vec<u8>,
+    /// Every non-admin contribution, to keep those that give the final level.
+    contributions: Vec<Vec<(u8, Source)>>,
+}
+
+impl FeatureRaise {
+    fn new(features: usize) -> FeatureRaise {
+        FeatureRaise {
+            level: vec![0; features],
+            level_no_admin: vec![0; features],
+            contributions: vec![Vec::new(); features],
+        }
+    }
+
+    fn raise(&mut self, f: u32, level: u8, source: Source, admin: bool) {
+        let i = f as usize;
+        if let Some(slot) = self.level.get_mut(i) {
+            *slot = (*slot).max(level);
+        }
+        if !admin {
+            if let Some(slot) = self.level_no_admin.get_mut(i) {
+                *slot = (*slot).max(level);
+            }
+            if let Some(list) = self.contributions.get_mut(i) {
+                list.push((level, source));
+            }
+        }
+    }
+}
+
+impl<'a> UserBase<'a> {
+    /// Products, then the roles the user holds and the channels they come through.
+    fn new(cat: &'a Arc<CompiledCatalogue>, slip: &'a Slip) -> Result<UserBase<'a>, CompileError> {
         let mut product_on = vec![false; cat.products.len()];
         for (id, on) in &slip.products {
             let p = cat
@@ -58,23 +223,18 @@ impl Checker {
                 *slot = *on;
             }
         }
-        let product_off = |p: Option<u32>| {
-            p.is_some_and(|p| !product_on.get(p as usize).copied().unwrap_or(false))
-        };
 
-        // The channels through which the user holds roles.
-        let user = &slip.user;
         let role_ref = |id: &str| {
             cat.roles
                 .get(id)
                 .ok_or_else(|| CompileError::Unknown("role", id.to_owned()))
         };
-        let mut held: Vec<(u32, String)> = Vec::new();
+        let mut held = Vec::new();
         if let Some(base) = cat.base_role {
-            held.push((base, "base".into()));
+            held.push((base, Channel::Base));
         }
-        for r in &user.roles {
-            held.push((role_ref(r)?, "direct".into()));
+        for r in &slip.user.roles {
+            held.push((role_ref(r)?, Channel::Direct));
         }
         let mut team_ids = Names::default();
         for t in &slip.teams {
@@ -82,52 +242,94 @@ impl Checker {
                 .insert(&t.id)
                 .ok_or_else(|| CompileError::Duplicate("team", t.id.clone()))?;
             for r in &t.roles {
-                held.push((role_ref(r)?, format!("team:{}", t.id)));
+                held.push((role_ref(r)?, Channel::Team(&t.id)));
             }
         }
         let is_admin = held
             .iter()
             .any(|(r, _)| cat.role_defs.get(*r as usize).is_some_and(|d| d.admin));
+        Ok(UserBase {
+            cat,
+            slip,
+            product_on,
+            held,
+            team_ids,
+            is_admin,
+        })
+    }
 
-        // Permission grants.
+    /// Whether `product` (of a permission or feature) is switched off for the user.
+    fn product_off(&self, product: Option<u32>) -> bool {
+        product.is_some_and(|p| !self.product_on.get(p as usize).copied().unwrap_or(false))
+    }
+
+    fn role_source(&self, role: u32, via: Channel<'_>) -> Source {
+        Source::Role {
+            role: self.cat.roles.name(role).to_owned(),
+            via: via.to_string(),
+        }
+    }
+
+    /// Step 2: grants, revocations, then implication.
+    fn permissions(&self) -> Result<Permissions, CompileError> {
+        let (reach, scope_values) = self.grants()?;
+        let revoked = self.revocations()?;
+        Ok(self.implication(reach, revoked, scope_values))
+    }
+
+    /// What the held roles and the user's own grants reach, before implication.
+    fn grants(&self) -> Result<(Vec<Reach>, Names), CompileError> {
+        let cat = self.cat;
         let mut scope_values = Names::default();
-        let mut reach: Vec<Reach> = (0..n).map(|_| Reach::default()).collect();
-        for (r, via) in &held {
-            let Some(def) = cat.role_defs.get(*r as usize) else {
+        let mut reach: Vec<Reach> = (0..cat.perms.len()).map(|_| Reach::default()).collect();
+        for &(r, via) in &self.held {
+            let Some(def) = cat.role_defs.get(r as usize) else {
                 continue;
-            };
-            let source = || Source::Role {
-                role: cat.roles.name(*r).to_owned(),
-                via: via.clone(),
             };
             if def.admin {
                 for (i, slot) in reach.iter_mut().enumerate() {
                     if !cat.perm_explicit.get(i) {
                         slot.unscoped = true;
-                        slot.sources.push(source());
+                        slot.sources.push(self.role_source(r, via));
                     }
                 }
             }
             for g in &def.grants {
-                apply_grant(g, cat, &mut scope_values, &mut reach, source(), true);
+                let source = self.role_source(r, via);
+                apply_grant(g, cat, &mut scope_values, &mut reach, source, true);
             }
         }
-        for g in &user.grants {
+        for g in &self.slip.user.grants {
             validate_grant(g, &cat.perms)?;
             apply_grant(g, cat, &mut scope_values, &mut reach, Source::User, true);
         }
         // Handles give a scope value 16 bits; role and user values together must fit them.
         at_most("scope values", scope_values.len(), 1 << 16)?;
-        let mut revoked = BitSet::new(n);
-        for r in &user.revokes {
-            let i = cat
+        Ok((reach, scope_values))
+    }
+
+    fn revocations(&self) -> Result<BitSet, CompileError> {
+        let mut revoked = BitSet::new(self.cat.perms.len());
+        for r in &self.slip.user.revokes {
+            let i = self
+                .cat
                 .perms
                 .get(r)
                 .ok_or_else(|| CompileError::Unknown("permission", r.clone()))?;
             revoked.set(i as usize);
         }
+        Ok(revoked)
+    }
 
-        // Implication, in catalogue order so each permission is final before it flows on.
+    /// Implication, in catalogue order so each permission is final before it flows on.
+    fn implication(
+        &self,
+        mut reach: Vec<Reach>,
+        revoked: BitSet,
+        scope_values: Names,
+    ) -> Permissions {
+        let cat = self.cat;
+        let n = cat.perms.len();
         let mut allow_any = BitSet::new(n);
         let mut allow_all_scopes = BitSet::new(n);
         let mut all_scopes_non_admin = BitSet::new(n);
@@ -135,7 +337,7 @@ impl Checker {
         for &p in &cat.order {
             let i = p as usize;
             let Some(r) = reach.get(i) else { continue };
-            let reason = if product_off(cat.perm_product.get(i).copied().flatten()) {
+            let reason = if self.product_off(cat.perm_product.get(i).copied().flatten()) {
                 Reason::ProductOff
             } else if revoked.get(i) {
                 Reason::Revoked
@@ -190,55 +392,53 @@ impl Checker {
             perm_scopes.push(scopes);
             perm_sources.push(r.sources);
         }
+        Permissions {
+            allow_any,
+            allow_all_scopes,
+            all_scopes_non_admin,
+            perm_reason,
+            perm_sources,
+            perm_scopes,
+            scope_values,
+        }
+    }
 
-        // Feature levels.
-        let top = u8::try_from(cat.levels.len()).unwrap_or(0);
+    /// Step 3: feature levels from roles (Administrator: the top level), the user and teams;
+    /// zero where the product is off.
+    fn feature_levels(&self) -> Result<Features, CompileError> {
+        let cat = self.cat;
+        let top = self.top_level();
         let nf = cat.features.len();
-        let mut feature_level = vec![0u8; nf];
-        let mut feature_level_no_admin = vec![0u8; nf];
-        let mut contributions: Vec<Vec<(u8, Source)>> = vec![Vec::new(); nf];
-        let mut raise = |f: u32, level: u8, source: Source, admin: bool| {
-            let i = f as usize;
-            if let Some(slot) = feature_level.get_mut(i) {
-                *slot = (*slot).max(level);
-            }
-            if !admin {
-                if let Some(slot) = feature_level_no_admin.get_mut(i) {
-                    *slot = (*slot).max(level);
-                }
-                if let Some(list) = contributions.get_mut(i) {
-                    list.push((level, source));
-                }
-            }
-        };
-        for (r, via) in &held {
-            let Some(def) = cat.role_defs.get(*r as usize) else {
+        let mut acc = FeatureRaise::new(nf);
+        for &(r, via) in &self.held {
+            let Some(def) = cat.role_defs.get(r as usize) else {
                 continue;
-            };
-            let source = || Source::Role {
-                role: cat.roles.name(*r).to_owned(),
-                via: via.clone(),
             };
             if def.admin {
                 for f in 0..nf as u32 {
-                    raise(f, top, source(), true);
+                    acc.raise(f, top, self.role_source(r, via), true);
                 }
             }
             for &(f, l) in &def.levels {
-                raise(f, l, source(), false);
+                acc.raise(f, l, self.role_source(r, via), false);
             }
         }
-        for (f, l) in cat.level_map(&user.levels)? {
-            raise(f, l, Source::User, false);
+        for (f, l) in cat.level_map(&self.slip.user.levels)? {
+            acc.raise(f, l, Source::User, false);
         }
-        for t in &slip.teams {
+        for t in &self.slip.teams {
             for (f, l) in cat.level_map(&t.levels)? {
-                raise(f, l, Source::Team { team: t.id.clone() }, false);
+                acc.raise(f, l, Source::Team { team: t.id.clone() }, false);
             }
         }
+        let FeatureRaise {
+            mut level,
+            mut level_no_admin,
+            contributions,
+        } = acc;
         for (i, p) in cat.feature_product.iter().enumerate() {
-            if product_off(*p) {
-                for slot in [feature_level.get_mut(i), feature_level_no_admin.get_mut(i)]
+            if self.product_off(*p) {
+                for slot in [level.get_mut(i), level_no_admin.get_mut(i)]
                     .into_iter()
                     .flatten()
                 {
@@ -246,9 +446,9 @@ impl Checker {
                 }
             }
         }
-        let feature_sources: Vec<Vec<Source>> = contributions
+        let sources = contributions
             .into_iter()
-            .zip(&feature_level_no_admin)
+            .zip(&level_no_admin)
             .map(|(list, best)| {
                 list.into_iter()
                     .filter(|(l, _)| *l == *best && *best > 0)
@@ -256,19 +456,32 @@ impl Checker {
                     .collect()
             })
             .collect();
+        Ok(Features {
+            level,
+            level_no_admin,
+            sources,
+        })
+    }
 
-        // Resources, parents first.
-        let mut resources = Names::default();
-        for r in &slip.resources {
-            resources
+    /// The highest level of the catalogue's scale, what Administrator holds everywhere.
+    fn top_level(&self) -> u8 {
+        u8::try_from(self.cat.levels.len()).unwrap_or(0)
+    }
+
+    /// Resource ids, features and parents, ordered parents first (a parent cycle is refused).
+    fn resource_tree(&self) -> Result<ResourceTree, CompileError> {
+        let cat = self.cat;
+        let mut names = Names::default();
+        for r in &self.slip.resources {
+            names
                 .insert(&r.id)
                 .ok_or_else(|| CompileError::Duplicate("resource", r.id.clone()))?;
         }
-        let nr = resources.len();
+        let nr = names.len();
         let mut parent = Vec::with_capacity(nr);
-        let mut resource_feature = Vec::with_capacity(nr);
-        for r in &slip.resources {
-            resource_feature.push(
+        let mut feature = Vec::with_capacity(nr);
+        for r in &self.slip.resources {
+            feature.push(
                 cat.features
                     .get(&r.feature)
                     .ok_or_else(|| CompileError::Unknown("feature", r.feature.clone()))?,
@@ -276,7 +489,7 @@ impl Checker {
             parent.push(match &r.parent {
                 None => None,
                 Some(p) => Some(
-                    resources
+                    names
                         .get(p)
                         .ok_or_else(|| CompileError::Unknown("resource", p.clone()))?,
                 ),
@@ -285,50 +498,90 @@ impl Checker {
         let child_to_parent: Vec<Vec<u32>> =
             parent.iter().map(|p| p.iter().copied().collect()).collect();
         // Children come before parents in this order; reversed, parents come first.
-        let mut res_order = topological_order(&child_to_parent)
-            .map_err(|i| CompileError::Cycle("resource parent", resources.name(i).to_owned()))?;
-        res_order.reverse();
+        let mut parents_first = topological_order(&child_to_parent)
+            .map_err(|i| CompileError::Cycle("resource parent", names.name(i).to_owned()))?;
+        parents_first.reverse();
+        Ok(ResourceTree {
+            names,
+            feature,
+            parent,
+            parents_first,
+        })
+    }
 
-        let manages = user.manages.clone();
-        let is_managed = |u: &str| manages.iter().any(|m| m == u);
-        // Best assignment level through the user or their teams, and through reports.
-        let mut direct: Vec<(u8, Vec<Source>)> = vec![(0, Vec::new()); nr];
-        let mut managed: Vec<(u8, Vec<Source>)> = vec![(0, Vec::new()); nr];
-        let mut restricted = vec![false; nr];
-        let mut resource_assigned = vec![false; nr];
-        let mut resource_level = vec![0u8; nr];
-        let mut resource_level_no_admin = vec![0u8; nr];
-        let mut resource_sources: Vec<Vec<Source>> = vec![Vec::new(); nr];
-        for &ri in &res_order {
-            let i = ri as usize;
-            let Some(r) = slip.resources.get(i) else {
-                continue;
+    fn is_managed(&self, user: &str) -> bool {
+        self.slip.user.manages.iter().any(|m| m == user)
+    }
+
+    /// The best level `r`'s own assignments give through the user or their teams, and through
+    /// the users they manage.
+    fn assignments(&self, r: &SlipResource) -> Result<(Best, Best), CompileError> {
+        let mut own: Best = (0, Vec::new());
+        let mut own_managed: Best = (0, Vec::new());
+        for g in &r.grants {
+            let level = self.cat.level(&g.level)?;
+            let source = Source::Assignment {
+                resource: r.id.clone(),
+                via: g.via.clone(),
             };
-            let mut own = (0u8, Vec::new());
-            let mut own_managed = (0u8, Vec::new());
-            for g in &r.grants {
-                let level = cat.level(&g.level)?;
-                let source = Source::Assignment {
-                    resource: r.id.clone(),
-                    via: g.via.clone(),
-                };
-                let slot = if g.via == "user" {
-                    &mut own
-                } else if let Some(t) = g.via.strip_prefix("team:") {
-                    team_ids
+            let slot = match Assignee::parse(&g.via) {
+                Some(Assignee::User) => &mut own,
+                Some(Assignee::Team(t)) => {
+                    self.team_ids
                         .get(t)
                         .ok_or_else(|| CompileError::Unknown("team", t.to_owned()))?;
                     &mut own
-                } else if let Some(u) = g.via.strip_prefix("managed:") {
-                    if !is_managed(u) {
+                }
+                Some(Assignee::Managed(u)) => {
+                    if !self.is_managed(u) {
                         return Err(CompileError::Unknown("managed user", u.to_owned()));
                     }
                     &mut own_managed
-                } else {
-                    return Err(CompileError::Unknown("assignment channel", g.via.clone()));
-                };
-                merge_best(slot, level, vec![source]);
-            }
+                }
+                None => return Err(CompileError::Unknown("assignment channel", g.via.clone())),
+            };
+            merge_best(slot, level, vec![source]);
+        }
+        Ok((own, own_managed))
+    }
+
+    /// Whether feature `f`'s row rule lets its level reach resource `r`.
+    fn rows_reach(&self, r: &SlipResource, f: usize) -> bool {
+        match self.cat.feature_rows.get(f).copied().unwrap_or_default() {
+            RowRule::All => true,
+            RowRule::OwnAndManaged => r
+                .owner
+                .as_deref()
+                .is_some_and(|o| o == self.slip.user.id || self.is_managed(o)),
+            RowRule::Assigned => false,
+        }
+    }
+
+    /// Step 4: resource levels, parents first: assignments, inheritance or the parent cap,
+    /// restriction, the feature level through row rules, Administrator, product toggles.
+    fn resources(&self, features: &Features) -> Result<Resources, CompileError> {
+        let ResourceTree {
+            names,
+            feature,
+            parent,
+            parents_first,
+        } = self.resource_tree()?;
+        let nr = names.len();
+        let top = self.top_level();
+        // Best assignment level through the user or their teams, and through reports.
+        let mut direct: Vec<Best> = vec![(0, Vec::new()); nr];
+        let mut managed: Vec<Best> = vec![(0, Vec::new()); nr];
+        let mut restricted = vec![false; nr];
+        let mut assigned = vec![false; nr];
+        let mut level = vec![0u8; nr];
+        let mut level_no_admin = vec![0u8; nr];
+        let mut sources: Vec<Vec<Source>> = vec![Vec::new(); nr];
+        for &ri in &parents_first {
+            let i = ri as usize;
+            let Some(r) = self.slip.resources.get(i) else {
+                continue;
+            };
+            let (mut own, mut own_managed) = self.assignments(r)?;
             let par = parent.get(i).copied().flatten();
             let mut is_restricted = r.restricted;
             if let (true, Some(p)) = (r.inherit, par) {
@@ -341,60 +594,41 @@ impl Checker {
                 }
                 is_restricted |= restricted.get(pi).copied().unwrap_or(false);
             }
-            let f = resource_feature.get(i).copied().unwrap_or(0) as usize;
+            let f = feature.get(i).copied().unwrap_or(0) as usize;
             let mut best = own.clone();
             if is_restricted {
                 merge_best(&mut best, own_managed.0, own_managed.1.clone());
-            } else {
-                let reaches = match cat.feature_rows.get(f).copied().unwrap_or_default() {
-                    RowRule::All => true,
-                    RowRule::OwnAndManaged => r
-                        .owner
-                        .as_deref()
-                        .is_some_and(|o| o == user.id || is_managed(o)),
-                    RowRule::Assigned => false,
+            } else if self.rows_reach(r, f) {
+                let feature_level = features.level_no_admin.get(f).copied().unwrap_or(0);
+                let source = Source::Feature {
+                    feature: self.cat.features.name(f as u32).to_owned(),
                 };
-                if reaches {
-                    let level = feature_level_no_admin.get(f).copied().unwrap_or(0);
-                    let source = Source::Feature {
-                        feature: cat.features.name(f as u32).to_owned(),
-                    };
-                    merge_best(&mut best, level, vec![source]);
-                }
+                merge_best(&mut best, feature_level, vec![source]);
             }
             let assignment_reaches = own.0 > 0 || (is_restricted && own_managed.0 > 0);
-            let mut level = if is_admin { top } else { best.0 };
-            let mut level_no_admin = best.0;
+            let mut l = if self.is_admin { top } else { best.0 };
+            let mut l_no_admin = best.0;
             if let (false, Some(p)) = (r.inherit, par) {
-                level = level.min(resource_level.get(p as usize).copied().unwrap_or(0));
-                level_no_admin = level_no_admin.min(
-                    resource_level_no_admin
-                        .get(p as usize)
-                        .copied()
-                        .unwrap_or(0),
-                );
+                l = l.min(level.get(p as usize).copied().unwrap_or(0));
+                l_no_admin = l_no_admin.min(level_no_admin.get(p as usize).copied().unwrap_or(0));
             }
-            if product_off(cat.feature_product.get(f).copied().flatten()) {
-                level = 0;
-                level_no_admin = 0;
+            if self.product_off(self.cat.feature_product.get(f).copied().flatten()) {
+                l = 0;
+                l_no_admin = 0;
             }
-            if let Some(slot) = resource_level.get_mut(i) {
-                *slot = level;
+            if let Some(slot) = level.get_mut(i) {
+                *slot = l;
             }
-            if let Some(slot) = resource_level_no_admin.get_mut(i) {
-                *slot = level_no_admin;
+            if let Some(slot) = level_no_admin.get_mut(i) {
+                *slot = l_no_admin;
             }
-            if let Some(slot) = resource_sources.get_mut(i) {
-                *slot = if level_no_admin > 0 {
-                    best.1
-                } else {
-                    Vec::new()
-                };
+            if let Some(slot) = sources.get_mut(i) {
+                *slot = if l_no_admin > 0 { best.1 } else { Vec::new() };
             }
             if let Some(slot) = restricted.get_mut(i) {
                 *slot = is_restricted;
             }
-            if let Some(slot) = resource_assigned.get_mut(i) {
+            if let Some(slot) = assigned.get_mut(i) {
                 *slot = assignment_reaches;
             }
             if let Some(slot) = direct.get_mut(i) {
@@ -404,49 +638,60 @@ impl Checker {
                 *slot = own_managed;
             }
         }
+        Ok(Resources {
+            names,
+            feature,
+            level,
+            level_no_admin,
+            restricted,
+            assigned,
+            sources,
+        })
+    }
 
-        let teams = slip
+    /// The checker the steps built; the channels become their `via` strings here.
+    fn into_checker(self, p: Permissions, f: Features, r: Resources) -> Checker {
+        let teams = self
+            .slip
             .teams
             .iter()
             .map(|t| {
-                (
-                    t.id.clone(),
-                    if t.name.is_empty() {
-                        t.id.clone()
-                    } else {
-                        t.name.clone()
-                    },
-                )
+                let name = if t.name.is_empty() { &t.id } else { &t.name };
+                (t.id.clone(), name.clone())
             })
             .collect();
-
-        Ok(Checker {
-            cat: Arc::clone(cat),
+        let user = &self.slip.user;
+        Checker {
+            cat: Arc::clone(self.cat),
             subject: user.id.clone(),
             subject_name: user.name.clone(),
-            is_admin,
-            product_on,
-            allow_any,
-            allow_all_scopes,
-            all_scopes_non_admin,
-            perm_reason,
-            perm_sources,
-            perm_scopes,
-            scope_values,
-            held_roles: held,
+            is_admin: self.is_admin,
+            product_on: self.product_on,
+            allow_any: p.allow_any,
+            allow_all_scopes: p.allow_all_scopes,
+            all_scopes_non_admin: p.all_scopes_non_admin,
+            perm_reason: p.perm_reason,
+            perm_sources: p.perm_sources,
+            perm_scopes: p.perm_scopes,
+            scope_values: p.scope_values,
+            held_roles: self
+                .held
+                .iter()
+                .map(|(r, via)| (*r, via.to_string()))
+                .collect(),
             teams,
-            manages,
-            feature_level,
-            feature_level_no_admin,
-            feature_sources,
-            resources,
-            resource_feature,
-            resource_level,
-            resource_level_no_admin,
-            resource_restricted: restricted,
-            resource_assigned,
-            resource_sources,
-        })
+            manages: user.manages.clone(),
+            feature_level: f.level,
+            feature_level_no_admin: f.level_no_admin,
+            feature_sources: f.sources,
+            resources: r.names,
+            resource_feature: r.feature,
+            resource_level: r.level,
+            resource_level_no_admin: r.level_no_admin,
+            resource_restricted: r.restricted,
+            resource_assigned: r.assigned,
+            resource_sources: r.sources,
+        }
     }
 }
 
@@ -561,7 +806,25 @@ fn heap_sort(v: &mut [u32]) {
 
 #[cfg(test)]
 mod tests {
-    use super::heap_sort;
+    use super::{heap_sort, Assignee, Channel};
+
+    /// The `via` strings are part of the public contract: the enums must write them exactly.
+    #[test]
+    fn channels_write_the_contract_strings_and_assignees_read_them() {
+        assert_eq!(Channel::Base.to_string(), "base");
+        assert_eq!(Channel::Direct.to_string(), "direct");
+        assert_eq!(Channel::Team("all-users").to_string(), "team:all-users");
+        assert_eq!(Channel::Team("").to_string(), "team:");
+        assert_eq!(Assignee::parse("user"), Some(Assignee::User));
+        assert_eq!(Assignee::parse("team:t:1"), Some(Assignee::Team("t:1")));
+        assert_eq!(
+            Assignee::parse("managed:ann"),
+            Some(Assignee::Managed("ann"))
+        );
+        for other in ["", "users", "direct", "base", "Team:x", "user:ann"] {
+            assert_eq!(Assignee::parse(other), None, "{other}");
+        }
+    }
 
     #[test]
     fn heap_sort_sorts() {

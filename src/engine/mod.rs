@@ -6,7 +6,7 @@
 //! none, with a handle) and a bit or byte read.
 //!
 //! Applications get a [`Checker`] through `crate::snapshot::Snapshot::verify`, which verifies the
-//! signature first; [`Checker::compile`] is public for the issuer and for tests.
+//! signature first; the issuer and tests compile unverified slips through [`crate::dangerous`].
 
 mod bitset;
 mod catalogue;

@@ -1,25 +1,60 @@
-//! The Ed25519 group equation, `[S]B = R + [k]A`, checked by permslip itself (every build; the
-//! wasm wrapper may hand it to the host instead, see [`super::Equation`]).
+//! The Ed25519 group equation, `[S]B = R + [k]A`, for signatures that passed the strict
+//! pre-checks: ed25519-dalek's `verify_strict` by default, or, when the caller picks
+//! [`Ed25519Equation::FixedBaseTables`], permslip's own (every build; the wasm wrapper may hand
+//! the equation to the host instead, see [`super::Equation`]).
 //!
-//! It is `verify_strict`'s equation computed the way a verifier of many tokens under one key
-//! wants it: `R' = [S]B - [k]A` is compared with `R` by its encoding, which equals comparing
-//! points because [`super::strict`] has already refused non-canonical and small-order `R`
-//! (so `R` need not be decompressed: one square root saved per signature). After
-//! [`TABLE_AFTER`] verifications with a key, that key and the base point get fixed-base tables
-//! (radix 16, ~30 KB each, built once), which replace the doublings of the variable-base
-//! multiplication with 64 table additions each: in wasm ~80 µs per verification against
-//! ~110 µs without tables, and ~104 µs for OpenSSL through `node:crypto` here.
+//! The own equation is `verify_strict`'s computed the way a verifier of many tokens under one
+//! key wants it: `R' = [S]B - [k]A` is compared with `R` by its encoding, which equals
+//! comparing points because [`super::strict`] has already refused non-canonical and
+//! small-order `R` (so `R` need not be decompressed: one square root saved per signature).
+//! After [`TABLE_AFTER`] verifications with a key, that key and the base point get fixed-base
+//! tables (radix 16, ~30 KB each, built once), which replace the doublings of the
+//! variable-base multiplication with 64 table additions each.
 //!
 //! Verification handles public data only, so the timing of either path reveals nothing secret.
 
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::OnceLock;
 
 use curve25519_dalek::constants::ED25519_BASEPOINT_POINT;
 use curve25519_dalek::edwards::EdwardsBasepointTable;
 use curve25519_dalek::traits::{BasepointTable, VartimeMultiscalarMul};
 use curve25519_dalek::{EdwardsPoint, Scalar};
+use ed25519_dalek::{Signature, VerifyingKey};
 use sha2::{Digest, Sha512};
+
+/// Which Ed25519 verification equation a key set checks signatures with (after the strict
+/// byte checks every signature passes first: canonical `S`, canonical `R` not of small order).
+/// Picked per key set with [`super::Jwks::with_equation`]; both accept and refuse exactly the
+/// same signatures (a randomised differential test, `tests/ed25519_differential.rs`, holds
+/// them to it), they differ only in speed.
+///
+/// What the tables gain, measured natively (x86-64, 2 cores, `cargo bench --bench engine --
+/// verify`, criterion means, one key verifying over and over, so its tables are built):
+///
+/// | row                                | `Strict` | `FixedBaseTables` |
+/// |------------------------------------|----------|-------------------|
+/// | lite token: verify + validate      | 51.3 µs  | 44.0 µs           |
+/// | full snapshot: verify + compile    | 129.5 µs | 108.4 µs          |
+///
+/// That is ~7 µs (~15%) per signature for the lite row, where verification is nearly all the
+/// work (the full row's larger gap is within its ±6 µs noise). Earlier, in wasm (Node 20): ~80
+/// µs per verification with the tables against ~110 µs with the own equation without them,
+/// and ~104 µs for OpenSSL through `node:crypto`. A page verifying a snapshot or two never
+/// reaches the 128 uses that build the tables and gains nothing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Ed25519Equation {
+    /// ed25519-dalek's `verify_strict`, the audited implementation. The default: a page or an
+    /// app that loads a snapshot or two gains nothing from tables.
+    #[default]
+    Strict,
+    /// permslip's own cofactorless equation (`src/token/equation.rs`): `R` is compared by its
+    /// encoding (no decompression), and after 128 verifications with a key that key and the
+    /// base point get fixed-base tables (~30 KB each, built once). For processes that verify
+    /// many tokens under one key: servers, edge gates, long sessions.
+    FixedBaseTables,
+}
 
 /// Verifications with one key before it gets its table. Building the two tables costs about
 /// as much as 40 verifications save, so only processes that verify many tokens under one key
@@ -35,8 +70,13 @@ static BASE_TABLE: OnceLock<Box<EdwardsBasepointTable>> = OnceLock::new();
 pub(crate) struct PublicKey {
     /// The encoding as published: `k` hashes these bytes.
     bytes: [u8; 32],
+    /// For `verify_strict`.
+    verifying: VerifyingKey,
     /// `-A`.
     neg_a: EdwardsPoint,
+    /// Whether the key set chose [`Ed25519Equation::FixedBaseTables`]. Shared, like the table,
+    /// by the clones of a key set.
+    own_equation: AtomicBool,
     uses: AtomicU32,
     /// Boxed: the table is 30 KB, most keys never get one, and key sets are cloned and parsed
     /// often.
@@ -45,10 +85,13 @@ pub(crate) struct PublicKey {
 
 impl PublicKey {
     /// `bytes` must be the encoding of `point`, already checked (canonical, not small order).
+    /// Verifies with [`Ed25519Equation::Strict`] until told otherwise.
     pub(crate) fn new(bytes: [u8; 32], point: EdwardsPoint) -> PublicKey {
         PublicKey {
             bytes,
+            verifying: VerifyingKey::from(point),
             neg_a: -point,
+            own_equation: AtomicBool::new(false),
             uses: AtomicU32::new(0),
             table: OnceLock::new(),
         }
@@ -59,9 +102,42 @@ impl PublicKey {
         &self.bytes
     }
 
+    /// Switches the key to `equation`.
+    pub(crate) fn set_equation(&self, equation: Ed25519Equation) {
+        let own = equation == Ed25519Equation::FixedBaseTables;
+        self.own_equation.store(own, Ordering::Relaxed);
+    }
+
+    /// The equation the key verifies with: a prepared table means the table equation.
+    pub(crate) fn equation(&self) -> Ed25519Equation {
+        if self.table.get().is_some() || self.own_equation.load(Ordering::Relaxed) {
+            Ed25519Equation::FixedBaseTables
+        } else {
+            Ed25519Equation::Strict
+        }
+    }
+
+    /// Whether the signature (`R || S`) of `message` verifies under this key, by the key's
+    /// [`Ed25519Equation`]. Callers have applied
+    /// [`permslip_lite::strict::signature_prechecks_pass`] already (`verify_strict` repeats
+    /// them; the own equation relies on them).
+    pub(crate) fn equation_holds(&self, signature: &[u8; 64], message: &[u8]) -> bool {
+        match self.equation() {
+            Ed25519Equation::Strict => self.strict_holds(signature, message),
+            Ed25519Equation::FixedBaseTables => self.own_equation_holds(signature, message),
+        }
+    }
+
+    /// ed25519-dalek's `verify_strict`.
+    fn strict_holds(&self, signature: &[u8; 64], message: &[u8]) -> bool {
+        self.verifying
+            .verify_strict(message, &Signature::from_bytes(signature))
+            .is_ok()
+    }
+
     /// Whether `[S]B - [k]A` encodes to `R`, for a `signature` (`R || S`) that passed
     /// [`permslip_lite::strict::signature_prechecks_pass`].
-    pub(crate) fn equation_holds(&self, signature: &[u8; 64], message: &[u8]) -> bool {
+    fn own_equation_holds(&self, signature: &[u8; 64], message: &[u8]) -> bool {
         let (r, s) = signature.split_at(32);
         let Ok(s) = <[u8; 32]>::try_from(s) else {
             return false;
@@ -88,8 +164,9 @@ impl PublicKey {
         expected.compress().as_bytes()[..] == *r
     }
 
-    /// Builds the key's table (and the base point's) now, whatever the count: for a host that
-    /// checked the key's first signatures with its own Ed25519 and hands the rest over.
+    /// Builds the key's table (and the base point's) now, whatever the count, and so switches
+    /// the key to [`Ed25519Equation::FixedBaseTables`]: for a host that checked the key's first
+    /// signatures with its own Ed25519 and hands the rest over to the tables.
     pub(crate) fn prepare_table(&self) {
         self.table
             .get_or_init(|| Box::new(EdwardsBasepointTable::create(&self.neg_a)));
@@ -97,7 +174,7 @@ impl PublicKey {
             .get_or_init(|| Box::new(EdwardsBasepointTable::create(&ED25519_BASEPOINT_POINT)));
     }
 
-    /// The key's table once it has been used [`TABLE_AFTER`] times.
+    /// The key's table once it has been used [`TABLE_AFTER`] times by the own equation.
     fn table(&self) -> Option<&EdwardsBasepointTable> {
         if let Some(table) = self.table.get() {
             return Some(table.as_ref());
@@ -122,6 +199,7 @@ mod tests {
         let signing = SigningKey::from_bytes(&[9; 32]);
         let verifying = signing.verifying_key();
         let key = PublicKey::new(verifying.to_bytes(), verifying.to_edwards());
+        key.set_equation(Ed25519Equation::FixedBaseTables);
         let message = b"header.payload";
         let signature = signing.sign(message).to_bytes();
         let mut other = signature;
@@ -149,5 +227,21 @@ mod tests {
         let signature = signing.sign(b"m").to_bytes();
         assert!(key.equation_holds(&signature, b"m"));
         assert!(!key.equation_holds(&signature, b"n"));
+    }
+
+    #[test]
+    fn strict_is_the_default_and_builds_no_table() {
+        let signing = SigningKey::from_bytes(&[13; 32]);
+        let verifying = signing.verifying_key();
+        let key = PublicKey::new(verifying.to_bytes(), verifying.to_edwards());
+        assert_eq!(key.equation(), Ed25519Equation::Strict);
+        let signature = signing.sign(b"m").to_bytes();
+        for _ in 0..=TABLE_AFTER + 1 {
+            assert!(key.equation_holds(&signature, b"m"));
+        }
+        assert!(!key.equation_holds(&signature, b"n"));
+        assert!(key.table.get().is_none());
+        key.prepare_table();
+        assert_eq!(key.equation(), Ed25519Equation::FixedBaseTables);
     }
 }

@@ -20,9 +20,11 @@
 //! 5. `kid` names a key of the [`Jwks`].
 //! 6. The signature verifies over the ASCII `header.payload` with `verify_strict`'s policy: `S`
 //!    canonical, `R` a canonical encoding of a point not of small order (byte checks in
-//!    [`strict`]), then the cofactorless equation (`equation.rs`), or the host's Ed25519 for it
-//!    in the wasm build. So one signature cannot be malleated into a second valid one and a
-//!    weak key cannot sign for every message.
+//!    [`strict`]), then the cofactorless equation: ed25519-dalek's `verify_strict` by default,
+//!    permslip's own with fixed-base tables when the key set asks for it
+//!    ([`Jwks::with_equation`], [`Ed25519Equation`]), or the host's Ed25519 in the wasm build.
+//!    So one signature cannot be malleated into a second valid one and a weak key cannot sign
+//!    for every message.
 //! 7. Payload: a JSON object without duplicate members at any depth (a parser that kept the
 //!    first of two `sub`s would read a different token than one that kept the last).
 //! 8. `psv` equals [`crate::slip::SLIP_VERSION`], read before the strict parse of the claims.
@@ -57,6 +59,7 @@ pub use catalogue::{
 #[cfg(target_arch = "wasm32")]
 pub(crate) use catalogue::{inspect_catalogue, verify_signed_catalogue};
 pub use claims::{Audience, Claims};
+pub use equation::Ed25519Equation;
 pub use error::TokenError;
 pub use jwks::Jwks;
 #[cfg(feature = "issue")]
@@ -192,20 +195,43 @@ pub(crate) fn verify_signed(
     Ok((opened.kid, claims))
 }
 
+impl Jwks {
+    /// Verifies this key set's signatures with `equation` (default:
+    /// [`Ed25519Equation::Strict`], ed25519-dalek's `verify_strict`). Both equations decide
+    /// every signature the same way; see [`Ed25519Equation`] for what the tables gain.
+    ///
+    /// A key set's clones share its keys (and their tables), so a clone made before this call
+    /// follows the choice too.
+    pub fn with_equation(self, equation: Ed25519Equation) -> Jwks {
+        let mut index = 0;
+        while let Some(key) = self.key(index) {
+            key.set_equation(equation);
+            index += 1;
+        }
+        self
+    }
+}
+
 /// Who checks the Ed25519 group equation of a signature that passed the strict pre-checks
 /// (see [`strict`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Equation {
-    /// permslip's own (`equation.rs`: `verify_strict`'s equation, with fixed-base tables for
-    /// keys in heavy use).
+    /// permslip, here, with the key's [`Ed25519Equation`] (`verify_strict` unless the key set
+    /// chose the fixed-base tables).
     Builtin,
     /// The host's Ed25519 (`node:crypto`, WebCrypto) checked it over [`Signed::signing_input`]
     /// with the key at [`Signed::key_index`] and found it valid. Only the wasm bindings say
     /// this, for the JS wrapper that asked the host.
-    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    #[cfg_attr(
+        not(target_arch = "wasm32"),
+        expect(dead_code, reason = "only the wasm bindings relay a host verdict")
+    )]
     CheckedByHost,
     /// The host checked it and found it invalid.
-    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    #[cfg_attr(
+        not(target_arch = "wasm32"),
+        expect(dead_code, reason = "only the wasm bindings relay a host verdict")
+    )]
     RefusedByHost,
 }
 

@@ -155,11 +155,11 @@ pub fn sign(claims: &Claims, key: &SigningKey) -> String {
     header.insert("kid".into(), Value::String(key.kid.clone()));
     header.insert("typ".into(), Value::String(TOKEN_TYPE.into()));
     let header = Value::Object(header).to_string();
-    // Serializing plain structs with string-keyed maps cannot fail in serde_json (it fails only
-    // on non-string map keys or a failing custom `Serialize`, neither of which `Claims` has).
-    // A plain `allow` with this comment because `#[expect(..., reason)]` needs Rust 1.81 and
-    // the crate's MSRV is 1.80.
-    #[allow(clippy::expect_used)]
+    #[expect(
+        clippy::expect_used,
+        reason = "serde_json fails only on non-string map keys or a failing custom `Serialize`, \
+                  and `Claims` has neither"
+    )]
     let payload = serde_json::to_vec(claims).expect("claims always serialize");
     sign_compact(header.as_bytes(), &payload, key)
 }
