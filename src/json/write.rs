@@ -106,6 +106,7 @@ impl ToJson for u64 {
 }
 
 /// What the JS wrapper keeps of a loaded snapshot, read in one crossing.
+#[cfg(target_arch = "wasm32")]
 pub(crate) struct SnapshotMeta<'a> {
     pub(crate) subject: &'a str,
     pub(crate) issuer: &'a str,
@@ -114,6 +115,7 @@ pub(crate) struct SnapshotMeta<'a> {
     pub(crate) levels: Vec<&'a str>,
 }
 
+#[cfg(target_arch = "wasm32")]
 impl ToJson for SnapshotMeta<'_> {
     fn write_json(&self, out: &mut String) {
         Object::new(out)
