@@ -29,18 +29,20 @@ use sha2::{Digest, Sha512};
 /// same signatures (a randomised differential test, `tests/ed25519_differential.rs`, holds
 /// them to it), they differ only in speed.
 ///
-/// What the tables gain, measured natively (x86-64, 2 cores, `cargo bench --bench engine --
-/// verify`, criterion means, one key verifying over and over, so its tables are built):
+/// What the tables gain, measured natively (x86-64, a shared 2-core machine under load, one
+/// key verifying over and over so its tables are built), for a lite token, where the signature
+/// is nearly all the work of verifying:
 ///
-/// | row                                | `Strict` | `FixedBaseTables` |
-/// |------------------------------------|----------|-------------------|
-/// | lite token: verify + validate      | 51.3 µs  | 44.0 µs           |
-/// | full snapshot: verify + compile    | 129.5 µs | 108.4 µs          |
+/// | measurement                                   | `Strict` | `FixedBaseTables` |
+/// |-----------------------------------------------|----------|-------------------|
+/// | `cargo bench --bench engine -- verify`, run 1 | 51.3 µs  | 44.0 µs           |
+/// | the same, run 2                               | 45.0 µs  | 35.4 µs           |
+/// | best of 25 interleaved rounds of 500 verifies | 38.1 µs  | 29.0 µs           |
 ///
-/// That is ~7 µs (~15%) per signature for the lite row, where verification is nearly all the
-/// work (the full row's larger gap is within its ±6 µs noise). Earlier, in wasm (Node 20): ~80
-/// µs per verification with the tables against ~110 µs with the own equation without them,
-/// and ~104 µs for OpenSSL through `node:crypto`. A page verifying a snapshot or two never
+/// So ~7 to 10 µs (15 to 25%) per signature. The full-snapshot row (verify + compile, ~100
+/// µs) was within its noise (one run had `Strict` ahead). Earlier, in wasm (Node 20): ~80 µs
+/// per verification with the tables against ~110 µs for the own equation without them, and
+/// ~104 µs for OpenSSL through `node:crypto`. A page verifying a snapshot or two never
 /// reaches the 128 uses that build the tables and gains nothing.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
