@@ -20,6 +20,7 @@ use curve25519_dalek::constants::ED25519_BASEPOINT_POINT;
 use curve25519_dalek::edwards::EdwardsBasepointTable;
 use curve25519_dalek::traits::{BasepointTable, VartimeMultiscalarMul};
 use curve25519_dalek::{EdwardsPoint, Scalar};
+#[cfg(not(target_arch = "wasm32"))]
 use ed25519_dalek::{Signature, VerifyingKey};
 use sha2::{Digest, Sha512};
 
@@ -48,7 +49,8 @@ use sha2::{Digest, Sha512};
 #[non_exhaustive]
 pub enum Ed25519Equation {
     /// ed25519-dalek's `verify_strict`, the audited implementation. The default: a page or an
-    /// app that loads a snapshot or two gains nothing from tables.
+    /// app that loads a snapshot or two gains nothing from tables. Not in the wasm module, which
+    /// carries the own equation only (it is 9.1 KiB of brotli smaller there; same answers).
     #[default]
     Strict,
     /// permslip's own cofactorless equation (`src/token/equation.rs`): `R` is compared by its
@@ -72,7 +74,8 @@ static BASE_TABLE: OnceLock<Box<EdwardsBasepointTable>> = OnceLock::new();
 pub(crate) struct PublicKey {
     /// The encoding as published: `k` hashes these bytes.
     bytes: [u8; 32],
-    /// For `verify_strict`.
+    /// For `verify_strict` (not in the wasm module, see `equation_holds`).
+    #[cfg(not(target_arch = "wasm32"))]
     verifying: VerifyingKey,
     /// `-A`.
     neg_a: EdwardsPoint,
@@ -91,6 +94,7 @@ impl PublicKey {
     pub(crate) fn new(bytes: [u8; 32], point: EdwardsPoint) -> PublicKey {
         PublicKey {
             bytes,
+            #[cfg(not(target_arch = "wasm32"))]
             verifying: VerifyingKey::from(point),
             neg_a: -point,
             own_equation: AtomicBool::new(false),
@@ -111,6 +115,7 @@ impl PublicKey {
     }
 
     /// The equation the key verifies with: a prepared table means the table equation.
+    #[cfg(not(target_arch = "wasm32"))]
     pub(crate) fn equation(&self) -> Ed25519Equation {
         if self.table.get().is_some() || self.own_equation.load(Ordering::Relaxed) {
             Ed25519Equation::FixedBaseTables
@@ -124,6 +129,12 @@ impl PublicKey {
     /// [`permslip_lite::strict::signature_prechecks_pass`] already (`verify_strict` repeats
     /// them; the own equation relies on them).
     pub(crate) fn equation_holds(&self, signature: &[u8; 64], message: &[u8]) -> bool {
+        // The wasm module carries the own equation only: `verify_strict` links curve25519-dalek's
+        // static base-point tables, 9.1 KiB of brotli in the browser module (65.0 -> 74.1 KiB,
+        // over its budget). tests/ed25519_differential.rs holds both to the same answers.
+        #[cfg(target_arch = "wasm32")]
+        return self.own_equation_holds(signature, message);
+        #[cfg(not(target_arch = "wasm32"))]
         match self.equation() {
             Ed25519Equation::Strict => self.strict_holds(signature, message),
             Ed25519Equation::FixedBaseTables => self.own_equation_holds(signature, message),
@@ -131,6 +142,7 @@ impl PublicKey {
     }
 
     /// ed25519-dalek's `verify_strict`.
+    #[cfg(not(target_arch = "wasm32"))]
     fn strict_holds(&self, signature: &[u8; 64], message: &[u8]) -> bool {
         self.verifying
             .verify_strict(message, &Signature::from_bytes(signature))
