@@ -38,23 +38,6 @@ impl Checker {
         Checker::compile_unverified_with(&CompiledCatalogue::compile(catalogue)?, slip)
     }
 
-    /// [`crate::dangerous::compile_unverified`] under its old name, hidden and kept only so the
-    /// README's examples and `src/json/tests.rs` build until they move to `dangerous`; new code
-    /// must not call it.
-    #[doc(hidden)]
-    pub fn compile(slip: &Slip) -> Result<Checker, CompileError> {
-        Checker::compile_unverified(slip)
-    }
-
-    /// [`crate::dangerous::compile_unverified_with`] under its old name; see [`Checker::compile`].
-    #[doc(hidden)]
-    pub fn compile_with(
-        cat: &Arc<CompiledCatalogue>,
-        slip: &Slip,
-    ) -> Result<Checker, CompileError> {
-        Checker::compile_unverified_with(cat, slip)
-    }
-
     /// Compiles a slip against an already compiled catalogue (the slip's own inline catalogue,
     /// if any, is ignored). The caller checks that the catalogue is the one the slip names.
     ///
