@@ -29,6 +29,15 @@ use crate::token::{self, Equation, Jwks, Signed, VerifiedCatalogue, VerifyOption
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
+/// With the `debug-panics` feature, installs the panic hook that prints a panic's message and
+/// stack with `console.error`; without it the instance traps with only `unreachable`. The glue
+/// runs this once, when it instantiates the module.
+#[cfg(feature = "debug-panics")]
+#[wasm_bindgen(start)]
+fn start() {
+    console_error_panic_hook::set_once();
+}
+
 /// The split length that means "there is no second name".
 const NO_SECOND: u32 = u32::MAX;
 
