@@ -8,6 +8,7 @@
 //!   name" (an unscoped permission, a level left at its default).
 //! - Answers are numbers and booleans. What is naturally a structure (explanations, profile,
 //!   lists) is serialised to JSON once and parsed by the wrapper; no check serialises anything.
+//!   `serde-wasm-bindgen` objects were bigger and slower to build (docs/DESIGN.md).
 //!
 //! Errors are JS `Error`s carrying the stable Rust `code()` as a `code` property; the wrapper
 //! rethrows them as `PermslipError`.
