@@ -8,6 +8,7 @@
 //!   name" (an unscoped permission, a level left at its default).
 //! - Answers are numbers and booleans. What is naturally a structure (explanations, profile,
 //!   lists) is serialised to JSON once and parsed by the wrapper; no check serialises anything.
+//!   `serde-wasm-bindgen` objects were bigger and slower to build (docs/DESIGN.md).
 //!
 //! Errors are JS `Error`s carrying the stable Rust `code()` as a `code` property; the wrapper
 //! rethrows them as `PermslipError`.
@@ -29,6 +30,15 @@ use crate::verified::{dead_explanation, query_words, Query};
 #[cfg(not(target_feature = "atomics"))]
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
+/// With the `debug-panics` feature, installs the panic hook that prints a panic's message and
+/// stack with `console.error`; without it the instance traps with only `unreachable`. The glue
+/// runs this once, when it instantiates the module.
+#[cfg(feature = "debug-panics")]
+#[wasm_bindgen(start)]
+fn start() {
+    console_error_panic_hook::set_once();
+}
 
 /// The split length that means "there is no second name".
 const NO_SECOND: u32 = u32::MAX;
