@@ -78,7 +78,7 @@ codes! {
     INTERNAL = "internal", Runtime, "a bug in permslip: please report it";
 }
 
-/// A decision's reason: its number (what lite tokens carry) is its index here.
+/// A decision's reason: its number (what lite tokens carry) is its index in [`REASONS`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReasonFact {
     /// The snake_case code.
@@ -89,76 +89,42 @@ pub struct ReasonFact {
     pub doc: &'static str,
 }
 
-/// Every reason, in number order. The first [`ENGINE_REASONS`] are the engine's own (what a
-/// slip or a lite token can say); the rest are a checker's once it cannot answer.
-pub const REASONS: &[ReasonFact] = &[
-    reason(
-        "granted",
-        true,
-        "allowed by a grant that is not only Administrator",
-    ),
-    reason(
-        "admin",
-        true,
-        "allowed only because the user is an Administrator",
-    ),
-    reason(
-        "unknown_permission",
-        false,
-        "the permission is not in the catalogue",
-    ),
-    reason(
-        "product_off",
-        false,
-        "the product is off for the account or the user",
-    ),
-    reason("revoked", false, "a per-user revocation removes it"),
-    reason(
-        "explicit_only",
-        false,
-        "explicit-only and nothing names it exactly",
-    ),
-    reason(
-        "scope_not_granted",
-        false,
-        "granted, but not for the value checked",
-    ),
-    reason("not_granted", false, "nothing grants it"),
-    reason(
-        "level_too_low",
-        false,
-        "the level held is below the level the action needs",
-    ),
-    reason(
-        "restricted",
-        false,
-        "a restricted resource the user is not assigned to",
-    ),
-    reason("unknown_feature", false, "the feature is not in the model"),
-    reason(
-        "unknown_resource",
-        false,
-        "the resource is not in the slip (not visible to this user)",
-    ),
-    reason(
-        "unknown_action",
-        false,
-        "the action is not in the model's action map",
-    ),
-    reason(
-        "expired",
-        false,
-        "the snapshot has expired: every check denies",
-    ),
-    reason("invalid", false, "no valid snapshot: every check denies"),
-];
+macro_rules! reasons {
+    ($($name:ident = $code:literal, $allows:literal, $doc:literal;)*) => {
+        /// Every reason code, by name.
+        pub mod reason {
+            $(#[doc = $doc] pub const $name: &str = $code;)*
+        }
+        /// The reason codes in number order, without their docs: what a build that answers
+        /// links (the docs are for generated files).
+        pub const REASON_CODES: &[&str] = &[$($code),*];
+        /// Every reason, in number order. The first [`ENGINE_REASONS`] are the engine's own
+        /// (what a slip or a lite token can say); the rest are a checker's once it cannot
+        /// answer.
+        pub const REASONS: &[ReasonFact] = &[$(ReasonFact { code: $code, allows: $allows, doc: $doc }),*];
+    };
+}
+
+reasons! {
+    GRANTED = "granted", true, "allowed by a grant that is not only Administrator";
+    ADMIN = "admin", true, "allowed only because the user is an Administrator";
+    UNKNOWN_PERMISSION = "unknown_permission", false, "the permission is not in the catalogue";
+    PRODUCT_OFF = "product_off", false, "the product is off for the account or the user";
+    REVOKED = "revoked", false, "a per-user revocation removes it";
+    EXPLICIT_ONLY = "explicit_only", false, "explicit-only and nothing names it exactly";
+    SCOPE_NOT_GRANTED = "scope_not_granted", false, "granted, but not for the value checked";
+    NOT_GRANTED = "not_granted", false, "nothing grants it";
+    LEVEL_TOO_LOW = "level_too_low", false, "the level held is below the level the action needs";
+    RESTRICTED = "restricted", false, "a restricted resource the user is not assigned to";
+    UNKNOWN_FEATURE = "unknown_feature", false, "the feature is not in the model";
+    UNKNOWN_RESOURCE = "unknown_resource", false, "the resource is not in the slip (not visible to this user)";
+    UNKNOWN_ACTION = "unknown_action", false, "the action is not in the model's action map";
+    EXPIRED = "expired", false, "the snapshot has expired: every check denies";
+    INVALID = "invalid", false, "no valid snapshot: every check denies";
+}
 
 /// How many of [`REASONS`] a slip or a lite token may carry.
 pub const ENGINE_REASONS: usize = 13;
-
-const fn reason(code: &'static str, allows: bool, doc: &'static str) -> ReasonFact {
-    ReasonFact { code, allows, doc }
-}
 
 /// The code of a kind of failure, in declaration order (for generated unions).
 pub fn codes_of(kind: Kind) -> impl Iterator<Item = &'static str> {

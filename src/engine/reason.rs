@@ -41,11 +41,12 @@ pub enum Reason {
 }
 
 impl Reason {
-    /// The stable snake_case code (`permslip_lite::facts::REASONS`, by number).
+    /// The stable snake_case code (`permslip_lite::facts::REASON_CODES`, by number).
     pub fn code(self) -> &'static str {
-        permslip_lite::facts::REASONS
+        permslip_lite::facts::REASON_CODES
             .get(self as usize)
-            .map_or("", |r| r.code)
+            .copied()
+            .unwrap_or_default()
     }
 
     /// Every reason, in number order (`ALL[r as usize] == r`).
