@@ -343,7 +343,8 @@ impl Answers<'_> {
     /// Why (not)? Lite snapshots carry no provenance (`via`, `granted_by` stay empty).
     pub fn explain(&self, query: &Query) -> Explanation {
         if !self.live {
-            return dead_explanation(
+            return Explanation::bare(
+                false,
                 Reason::Expired,
                 query_words(query),
                 wording::expired_message(self.verified.expires_at()),
@@ -388,11 +389,6 @@ impl Answers<'_> {
     pub fn filter_menu(&self, items: &[NavItem]) -> Result<Vec<NavItem>, MenuError> {
         menu::filter_by(items, |r| self.check(self.verified.requirement_handle(r)))
     }
-
-    /// The ids of the visible items, depth-first pre-order.
-    pub fn visible_menu_ids<'m>(&self, items: &'m [NavItem]) -> Result<Vec<&'m str>, MenuError> {
-        menu::visible_ids_by(items, |r| self.check(self.verified.requirement_handle(r)))
-    }
 }
 
 /// What an explanation of `query` says it asked.
@@ -403,20 +399,5 @@ pub fn query_words(query: &Query) -> String {
         }
         Query::Feature { feature, action } => wording::feature_query(feature, action),
         Query::Resource { id, action } => wording::resource_query(id, action),
-    }
-}
-
-/// The explanation of a checker that cannot answer: `expired`, or `invalid` (no snapshot).
-pub fn dead_explanation(reason: Reason, query: String, message: String) -> Explanation {
-    Explanation {
-        allowed: false,
-        reason,
-        query,
-        via: Vec::new(),
-        level: None,
-        needed: None,
-        product: None,
-        granted_by: Vec::new(),
-        message,
     }
 }

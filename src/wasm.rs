@@ -17,11 +17,11 @@ use std::fmt::Display;
 
 use wasm_bindgen::prelude::*;
 
-use crate::engine::{wording, Checker, Reason, HANDLE_DENY};
+use crate::engine::{wording, Checker, Explanation, Reason, HANDLE_DENY};
 use crate::json::{self, write::SnapshotMeta, write::ToJson};
 use crate::snapshot::Snapshot;
 use crate::token::{self, Equation, Jwks, Signed, VerifiedCatalogue, VerifyOptions};
-use crate::verified::{dead_explanation, query_words, Query};
+use crate::verified::{query_words, Query};
 
 /// The global allocator: talc rather than the default dlmalloc, ~2.5 KiB less brotli at the same
 /// speed. Like dlmalloc it bins and coalesces free blocks; a plain free-list allocator
@@ -253,13 +253,7 @@ impl WasmSigned {
         now: f64,
         host: Option<bool>,
     ) -> Result<WasmCatalogue, JsValue> {
-        let WasmSigned {
-            token,
-            signed,
-            mut opts,
-            ..
-        } = self;
-        opts.now = whole(now);
+        let (token, signed, opts) = self.at(now);
         token::verify_signed_catalogue(&token, signed, equation(host), &keys.jwks, &opts)
             .map(|inner| WasmCatalogue { inner })
             .map_err(|e| error(e.code(), e))
@@ -267,6 +261,13 @@ impl WasmSigned {
 }
 
 impl WasmSigned {
+    /// The token, its inspection and the options, set to verify at `now` (Unix seconds).
+    fn at(self, now: f64) -> (String, Signed, VerifyOptions) {
+        let mut opts = self.opts;
+        opts.now = whole(now);
+        (self.token, self.signed, opts)
+    }
+
     /// The one verification path of both snapshot loads.
     fn snapshot(
         self,
@@ -275,13 +276,7 @@ impl WasmSigned {
         now: f64,
         host: Option<bool>,
     ) -> Result<WasmChecker, JsValue> {
-        let WasmSigned {
-            token,
-            signed,
-            mut opts,
-            ..
-        } = self;
-        opts.now = whole(now);
+        let (token, signed, opts) = self.at(now);
         Snapshot::from_signed(&token, signed, equation(host), catalogue, &keys.jwks, &opts)
             .map(|snapshot| WasmChecker { snapshot })
             .map_err(|e| error(e.code(), e))
@@ -477,8 +472,18 @@ pub fn explain_unanswerable(kind: u32, joined: &str, first_len: u32, exp: Option
     };
     let words = query_words(&query);
     json(&match exp {
-        Some(exp) => dead_explanation(Reason::Expired, words, wording::expired_message(whole(exp))),
-        None => dead_explanation(Reason::Invalid, words, wording::INVALID_MESSAGE.to_owned()),
+        Some(exp) => Explanation::bare(
+            false,
+            Reason::Expired,
+            words,
+            wording::expired_message(whole(exp)),
+        ),
+        None => Explanation::bare(
+            false,
+            Reason::Invalid,
+            words,
+            wording::INVALID_MESSAGE.to_owned(),
+        ),
     })
 }
 

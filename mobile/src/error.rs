@@ -30,6 +30,13 @@ macro_rules! codes {
                 }
             }
 
+            /// The sentence for people, whatever the variant.
+            fn detail_str(&self) -> &str {
+                match self {
+                    $(PermslipError::$variant { detail } => detail,)*
+                }
+            }
+
             /// The stable code.
             pub fn code_str(&self) -> &'static str {
                 match self {
@@ -103,36 +110,6 @@ impl PermslipError {
     /// The sentence for people, whatever the variant.
     pub fn detail(&self) -> String {
         self.detail_str().to_owned()
-    }
-}
-
-impl PermslipError {
-    fn detail_str(&self) -> &str {
-        match self {
-            PermslipError::Malformed { detail, .. }
-            | PermslipError::BadSignature { detail, .. }
-            | PermslipError::UnknownKey { detail, .. }
-            | PermslipError::UnsupportedAlgorithm { detail, .. }
-            | PermslipError::Expired { detail, .. }
-            | PermslipError::NotYetValid { detail, .. }
-            | PermslipError::WrongAudience { detail, .. }
-            | PermslipError::WrongIssuer { detail, .. }
-            | PermslipError::WrongSubject { detail, .. }
-            | PermslipError::Rollback { detail, .. }
-            | PermslipError::TooLarge { detail, .. }
-            | PermslipError::UnsupportedVersion { detail, .. }
-            | PermslipError::InvalidKeySet { detail, .. }
-            | PermslipError::DuplicateName { detail, .. }
-            | PermslipError::UnknownReference { detail, .. }
-            | PermslipError::BadWildcard { detail, .. }
-            | PermslipError::ImpliesExplicit { detail, .. }
-            | PermslipError::Cycle { detail, .. }
-            | PermslipError::LimitExceeded { detail, .. }
-            | PermslipError::MissingCatalogue { detail, .. }
-            | PermslipError::CatalogueMismatch { detail, .. }
-            | PermslipError::InvalidArgument { detail, .. }
-            | PermslipError::Internal { detail, .. } => detail,
-        }
     }
 }
 

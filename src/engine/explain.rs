@@ -9,7 +9,7 @@ impl Checker {
         let Some(p) = self.cat.perms.get(permission) else {
             let message =
                 wording::permission_message(Reason::UnknownPermission, permission, scope, None);
-            return self.explanation(false, Reason::UnknownPermission, query, message);
+            return Explanation::bare(false, Reason::UnknownPermission, query, message);
         };
         let i = p as usize;
         let mut reason = self
@@ -32,7 +32,7 @@ impl Checker {
                 reason = Reason::Admin;
             }
         }
-        let mut e = self.explanation(allowed, reason, query, String::new());
+        let mut e = Explanation::bare(allowed, reason, query, String::new());
         match reason {
             Reason::Granted | Reason::Admin | Reason::ScopeNotGranted => {
                 e.via = self.perm_sources.get(i).cloned().unwrap_or_default();
@@ -143,7 +143,7 @@ impl Checker {
         } else {
             Reason::LevelTooLow
         };
-        let mut e = self.explanation(allowed, reason, query, String::new());
+        let mut e = Explanation::bare(allowed, reason, query, String::new());
         e.level = self.level_name(held).map(str::to_owned);
         e.needed = self.level_name(min).map(str::to_owned);
         match reason {
@@ -168,27 +168,7 @@ impl Checker {
     /// An unknown feature, resource or action: nothing to look up.
     fn unknown(&self, reason: Reason, query: String, target: &str, action: &str) -> Explanation {
         let message = wording::level_message(reason, target, action, None, None);
-        self.explanation(false, reason, query, message)
-    }
-
-    fn explanation(
-        &self,
-        allowed: bool,
-        reason: Reason,
-        query: String,
-        message: String,
-    ) -> Explanation {
-        Explanation {
-            allowed,
-            reason,
-            query,
-            via: Vec::new(),
-            level: None,
-            needed: None,
-            product: None,
-            granted_by: Vec::new(),
-            message,
-        }
+        Explanation::bare(false, reason, query, message)
     }
 
     fn admin_sources(&self) -> Vec<Source> {

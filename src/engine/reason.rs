@@ -116,6 +116,24 @@ pub enum Source {
     },
 }
 
+impl Explanation {
+    /// An explanation with no provenance, levels or product: what a denial for an unknown name,
+    /// or a checker that cannot answer at all, says.
+    pub fn bare(allowed: bool, reason: Reason, query: String, message: String) -> Explanation {
+        Explanation {
+            allowed,
+            reason,
+            query,
+            via: Vec::new(),
+            level: None,
+            needed: None,
+            product: None,
+            granted_by: Vec::new(),
+            message,
+        }
+    }
+}
+
 /// A structured answer to "why (not)?".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Explanation {
